@@ -1,0 +1,282 @@
+"""`RLVREnv`: the one generic multi-turn gymnasium env that runs any `TaskFamily`.
+
+It owns seeding, level choice (curriculum), turn limits, the chat transcript and the
+gymnasium contract; the family owns the task, the protocol and the verifier. See
+``docs/env-contract.md`` for the contract every env honours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from pydantic import ValidationError
+
+from rlvr_envs.core.family import EpisodeState, TaskFamily
+from rlvr_envs.core.spaces import UnicodeText
+from rlvr_envs.core.types import Feedback, Task, Verdict
+from rlvr_envs.curriculum import Controller, Fixed
+from rlvr_envs.errors import InvalidOptionError
+
+logger = logging.getLogger(__name__)
+
+RESET_OPTIONS = frozenset({"level", "task", "task_id"})
+_TRUNCATION_MARK = "\n[... truncated by the environment ...]"
+_ENDED_MESSAGE = "The episode has ended; call reset() to start a new one."
+
+
+def make_task_id(family: str, level: int, task_seed: int) -> str:
+    """The id of a generated task: enough to regenerate it (``family:level:seedhex``)."""
+    return f"{family}:{level}:{task_seed:016x}"
+
+
+def parse_task_id(task_id: str) -> tuple[str, int, int] | None:
+    """Inverse of `make_task_id`; ``None`` when ``task_id`` is not a generated-task id."""
+    parts = task_id.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    try:
+        return parts[0], int(parts[1]), int(parts[2], 16)
+    except ValueError:
+        return None
+
+
+def task_rng(task_seed: int) -> np.random.Generator:
+    """The generator a task is built from: a pure function of its seed (no ``seed + idx``)."""
+    return np.random.default_rng(np.random.SeedSequence(task_seed))
+
+
+class RLVREnv(gym.Env[Any, str]):
+    """A multi-turn, text-in/text-out gymnasium env over a `TaskFamily`.
+
+    Args:
+        family: the task family (generator + protocol + verifier).
+        env_id: the registered id, reported in ``info`` and episode records.
+        max_turns: agent turns before the episode is truncated.
+        curriculum: level controller used when ``reset`` gets no ``level`` option.
+        reward_shaping: pass per-turn `Feedback.reward` through (otherwise non-final rewards are 0).
+        max_action_chars: longer actions are cut to this length before the family sees them.
+        max_observation_chars: longer observations are cut (with a visible marker).
+        render_mode: ``"ansi"`` (returns the transcript) or ``"human"`` (prints it).
+
+    Example:
+        >>> import gymnasium as gym, rlvr_envs
+        >>> env = gym.make("rlvr/Math-v0")
+        >>> obs, info = env.reset(seed=0, options={"level": 2})
+        >>> obs, reward, terminated, truncated, info = env.step("\\\\boxed{42}")
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+
+    def __init__(
+        self,
+        family: TaskFamily,
+        *,
+        env_id: str = "rlvr/Custom-v0",
+        max_turns: int = 1,
+        curriculum: Controller | None = None,
+        reward_shaping: bool = False,
+        max_action_chars: int = 16_384,
+        max_observation_chars: int = 65_536,
+        render_mode: str | None = None,
+    ) -> None:
+        if max_turns < 1:
+            raise InvalidOptionError(f"max_turns must be >= 1, got {max_turns}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise InvalidOptionError(
+                f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}"
+            )
+        self.family = family
+        self.env_id = env_id
+        self.max_turns = max_turns
+        self.curriculum: Controller = curriculum if curriculum is not None else Fixed(0)
+        self.reward_shaping = reward_shaping
+        self.max_action_chars = max_action_chars
+        self.max_observation_chars = max_observation_chars
+        self.render_mode = render_mode
+        self.observation_space = family.observation_space(max_observation_chars)
+        self.action_space = UnicodeText(max_action_chars)
+        self.state: EpisodeState | None = None
+        self._tools: list[dict[str, Any]] = []
+        self._done = False
+        self._last_verdict: Verdict | None = None
+
+    # ---- gymnasium API ----------------------------------------------------------------------
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Start an episode. ``options``: ``level`` (int), ``task`` (Task or dict), ``task_id`` (str)."""
+        super().reset(seed=seed)
+        task = self._choose_task(options or {})
+        messages: list[dict[str, Any]] = []
+        system = self.family.system_prompt(task)
+        if system:
+            messages.append({"role": "system", "content": system})
+        first = self.family.first_prompt(task)
+        messages.append({"role": "user", "content": first})
+        self.state = EpisodeState(task=task, messages=messages)
+        self._tools = self.family.tools(task)
+        self._done = False
+        self._last_verdict = None
+        observation = self._observe(first)
+        return observation, self._info()
+
+    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Play one agent turn. Any ``str`` is accepted; bad text yields feedback or a low reward."""
+        state = self.state
+        if state is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        action = _as_text(action)
+        if self._done:
+            return self._observe(_ENDED_MESSAGE), 0.0, True, False, self._info()
+        if len(action) > self.max_action_chars:
+            action = action[: self.max_action_chars]
+        state.messages.append({"role": "assistant", "content": action})
+        state.turn += 1
+        result = self._respond(state, action)
+        if isinstance(result, Verdict):
+            return self._finish(result, content=result.reason, terminated=True)
+        message: dict[str, Any] = {"role": result.role, "content": result.message}
+        if result.tool_call_id is not None:
+            message["tool_call_id"] = result.tool_call_id
+        state.messages.append(message)
+        if state.turn >= self.max_turns:
+            verdict = self._safe(lambda: self.family.on_truncate(state))
+            return self._finish(verdict, content=result.message, terminated=False)
+        reward = result.reward if self.reward_shaping else 0.0
+        info = self._info()
+        if result.info:
+            info["feedback"] = result.info
+        return self._observe(result.message), reward, False, False, info
+
+    def render(self) -> str | None:  # type: ignore[override]
+        """The transcript as text (``ansi``) or printed (``human``)."""
+        if self.state is None:
+            return None
+        text = "\n\n".join(
+            f"[{m['role']}] {m['content'] if isinstance(m['content'], str) else '<multimodal>'}"
+            for m in self.state.messages
+        )
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return text
+
+    def close(self) -> None:
+        """Release the episode (idempotent)."""
+        self.state = None
+
+    # ---- conveniences for trainers and tests ------------------------------------------------
+    @property
+    def task(self) -> Task | None:
+        """The current task (``None`` before the first reset)."""
+        return self.state.task if self.state is not None else None
+
+    def oracle_action(self) -> str:
+        """The family's reward-1 action for the current state."""
+        if self.state is None:
+            raise gym.error.ResetNeeded("call reset() before asking for the oracle action")
+        return self.family.oracle_action(self.state)
+
+    # ---- internals --------------------------------------------------------------------------
+    def _choose_task(self, options: dict[str, Any]) -> Task:
+        unknown = set(options) - RESET_OPTIONS
+        if unknown:
+            raise InvalidOptionError(
+                f"unknown reset option(s) {sorted(unknown)}; allowed: {sorted(RESET_OPTIONS)}"
+            )
+        if options.get("task") is not None:
+            raw = options["task"]
+            try:
+                return raw if isinstance(raw, Task) else Task.model_validate(raw)
+            except ValidationError as exc:
+                raise InvalidOptionError(f"options['task'] is not a valid Task: {exc}") from exc
+        if options.get("task_id") is not None:
+            return self._task_from_id(str(options["task_id"]))
+        level = options.get("level")
+        if level is None:
+            level = self.curriculum.sample(self.np_random)
+        elif isinstance(level, bool) or not isinstance(level, int | np.integer) or level < 0:
+            raise InvalidOptionError(f"options['level'] must be an int >= 0, got {level!r}")
+        task_seed = int(self.np_random.integers(0, 2**63 - 1))
+        return self._generate(int(level), task_seed)
+
+    def _generate(self, level: int, task_seed: int) -> Task:
+        task_id = make_task_id(self.family.name, level, task_seed)
+        return self.family.generate(task_rng(task_seed), level, task_id=task_id)
+
+    def _task_from_id(self, task_id: str) -> Task:
+        task = self.family.task_from_id(task_id)
+        if task is not None:
+            return task
+        parsed = parse_task_id(task_id)
+        if parsed is None or parsed[0] != self.family.name:
+            raise InvalidOptionError(
+                f"task_id {task_id!r} is not a {self.family.name!r} task id "
+                f"(expected '{self.family.name}:<level>:<seed hex>' as found in info['task_id'])"
+            )
+        return self._generate(parsed[1], parsed[2])
+
+    def _respond(self, state: EpisodeState, action: str) -> Feedback | Verdict:
+        return self._safe(lambda: self.family.respond(state, action))
+
+    def _safe(self, call: Any) -> Any:
+        """Run a family hook; a bug there ends the episode with a flagged zero verdict, never a crash."""
+        try:
+            return call()
+        except Exception as exc:  # the contract: no action may make step() raise
+            logger.exception("family %r raised while handling an action", self.family.name)
+            return Verdict(
+                reward=0.0,
+                correct=False,
+                components={"internal_error": 1.0},
+                reason=f"internal verifier error ({type(exc).__name__}); the episode ends with no reward",
+            )
+
+    def _finish(
+        self, verdict: Verdict, *, content: str, terminated: bool
+    ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        self._done = True
+        self._last_verdict = verdict
+        assert self.state is not None  # noqa: S101 - set by reset(); for the type checker only
+        self.curriculum.update(self.state.task.level, verdict.reward, self.state.task.task_id)
+        info = self._info()
+        info["verdict"] = verdict.model_dump()
+        return self._observe(content), float(verdict.reward), terminated, not terminated, info
+
+    def _observe(self, content: Any) -> Any:
+        if isinstance(content, str) and len(content) > self.max_observation_chars:
+            keep = self.max_observation_chars - len(_TRUNCATION_MARK)
+            content = content[:keep] + _TRUNCATION_MARK
+        assert self.state is not None  # noqa: S101
+        return self.family.to_observation(content, self.state)
+
+    def _info(self) -> dict[str, Any]:
+        state = self.state
+        assert state is not None  # noqa: S101
+        return {
+            "env_id": self.env_id,
+            "task_id": state.task.task_id,
+            "level": state.task.level,
+            "turn": state.turn,
+            "messages": list(state.messages),
+            "tools": self._tools,
+        }
+
+
+def _as_text(action: Any) -> str:
+    """Accept ``str`` (and ``bytes``/numpy strings from vector envs); reject other types loudly."""
+    if isinstance(action, str):
+        return action
+    if isinstance(action, bytes | bytearray):
+        return bytes(action).decode("utf-8", errors="replace")
+    raise InvalidOptionError(f"actions are the model's text (str), got {type(action).__name__}")
+
+
+def stable_hash(*parts: object) -> int:
+    """A 63-bit hash of ``parts`` that is stable across processes (``hash()`` is salted)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1

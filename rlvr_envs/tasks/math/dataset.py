@@ -1,0 +1,78 @@
+"""Load a user's own math problems (JSONL on disk: GSM8K/MATH exports and the like).
+
+Each line is a JSON object with a problem and an answer field (names configurable). Answers in
+GSM8K style (``"... #### 72"``) and MATH style (a solution containing ``\\boxed{...}``) are reduced to
+the final answer. Rows may carry an integer ``level`` that the curriculum can select on.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from rlvr_envs.core.parsing import extract_boxed
+from rlvr_envs.errors import TaskSourceError
+
+
+class DatasetRow(BaseModel):
+    """One usable problem from a user dataset."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    problem: str
+    answer: str
+    level: int | None = None
+
+
+def clean_answer(raw: str) -> str:
+    """Reduce a dataset answer field to the final answer (GSM8K ``####``, MATH ``\\boxed{}``)."""
+    text = raw.strip()
+    if "####" in text:
+        text = text.rsplit("####", 1)[1].strip()
+    boxed = extract_boxed(text)
+    if boxed is not None:
+        text = boxed
+    return text.replace(",", "") if text.replace(",", "").lstrip("-").isdigit() else text
+
+
+@lru_cache(maxsize=16)
+def load_jsonl(
+    path: str, problem_field: str = "problem", answer_field: str = "answer", level_field: str = "level"
+) -> tuple[DatasetRow, ...]:
+    """Read and validate a JSONL dataset once per process (cached by path and field names)."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise TaskSourceError(f"math source {path!r}: no such file (give a JSONL path)")
+    rows: list[DatasetRow] = []
+    with file.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise TaskSourceError(f"{path}:{number}: not valid JSON ({exc})") from exc
+            if not isinstance(record, dict):
+                raise TaskSourceError(f"{path}:{number}: expected a JSON object per line")
+            missing = [name for name in (problem_field, answer_field) if name not in record]
+            if missing:
+                raise TaskSourceError(
+                    f"{path}:{number}: missing field(s) {missing}; present: {sorted(record)}. "
+                    "Set source_problem_field / source_answer_field to your column names."
+                )
+            level = record.get(level_field)
+            rows.append(
+                DatasetRow(
+                    index=len(rows),
+                    problem=str(record[problem_field]),
+                    answer=clean_answer(str(record[answer_field])),
+                    level=level if isinstance(level, int) and not isinstance(level, bool) else None,
+                )
+            )
+    if not rows:
+        raise TaskSourceError(f"math source {path!r} has no rows")
+    return tuple(rows)
