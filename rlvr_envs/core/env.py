@@ -7,9 +7,8 @@ gymnasium contract; the family owns the task, the protocol and the verifier. See
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -17,7 +16,7 @@ from pydantic import ValidationError
 
 from rlvr_envs.core.family import EpisodeState, TaskFamily
 from rlvr_envs.core.spaces import UnicodeText
-from rlvr_envs.core.types import Feedback, Task, Verdict
+from rlvr_envs.core.types import Task, Verdict
 from rlvr_envs.curriculum import Controller, Fixed
 from rlvr_envs.errors import InvalidOptionError
 
@@ -69,7 +68,7 @@ class RLVREnv(gym.Env[Any, str]):
         >>> obs, reward, terminated, truncated, info = env.step("\\\\boxed{42}")
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "human"], "render_fps": 1}
 
     def __init__(
         self,
@@ -102,12 +101,9 @@ class RLVREnv(gym.Env[Any, str]):
         self.state: EpisodeState | None = None
         self._tools: list[dict[str, Any]] = []
         self._done = False
-        self._last_verdict: Verdict | None = None
 
     # ---- gymnasium API ----------------------------------------------------------------------
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[Any, dict[str, Any]]:
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
         """Start an episode. ``options``: ``level`` (int), ``task`` (Task or dict), ``task_id`` (str)."""
         super().reset(seed=seed)
         task = self._choose_task(options or {})
@@ -120,9 +116,7 @@ class RLVREnv(gym.Env[Any, str]):
         self.state = EpisodeState(task=task, messages=messages)
         self._tools = self.family.tools(task)
         self._done = False
-        self._last_verdict = None
-        observation = self._observe(first)
-        return observation, self._info()
+        return self._observe(self.state, first), self._info(self.state)
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Play one agent turn. Any ``str`` is accepted; bad text yields feedback or a low reward."""
@@ -131,28 +125,28 @@ class RLVREnv(gym.Env[Any, str]):
             raise gym.error.ResetNeeded("call reset() before step()")
         action = _as_text(action)
         if self._done:
-            return self._observe(_ENDED_MESSAGE), 0.0, True, False, self._info()
+            return self._observe(state, _ENDED_MESSAGE), 0.0, True, False, self._info(state)
         if len(action) > self.max_action_chars:
             action = action[: self.max_action_chars]
         state.messages.append({"role": "assistant", "content": action})
         state.turn += 1
-        result = self._respond(state, action)
+        result = self._safe(lambda: self.family.respond(state, action))
         if isinstance(result, Verdict):
-            return self._finish(result, content=result.reason, terminated=True)
+            return self._finish(state, result, content=result.reason, terminated=True)
         message: dict[str, Any] = {"role": result.role, "content": result.message}
         if result.tool_call_id is not None:
             message["tool_call_id"] = result.tool_call_id
         state.messages.append(message)
         if state.turn >= self.max_turns:
             verdict = self._safe(lambda: self.family.on_truncate(state))
-            return self._finish(verdict, content=result.message, terminated=False)
+            return self._finish(state, verdict, content=result.message, terminated=False)
         reward = result.reward if self.reward_shaping else 0.0
-        info = self._info()
+        info = self._info(state)
         if result.info:
             info["feedback"] = result.info
-        return self._observe(result.message), reward, False, False, info
+        return self._observe(state, result.message), reward, False, False, info
 
-    def render(self) -> str | None:  # type: ignore[override]
+    def render(self) -> str | None:
         """The transcript as text (``ansi``) or printed (``human``)."""
         if self.state is None:
             return None
@@ -185,9 +179,7 @@ class RLVREnv(gym.Env[Any, str]):
     def _choose_task(self, options: dict[str, Any]) -> Task:
         unknown = set(options) - RESET_OPTIONS
         if unknown:
-            raise InvalidOptionError(
-                f"unknown reset option(s) {sorted(unknown)}; allowed: {sorted(RESET_OPTIONS)}"
-            )
+            raise InvalidOptionError(f"unknown reset option(s) {sorted(unknown)}; allowed: {sorted(RESET_OPTIONS)}")
         if options.get("task") is not None:
             raw = options["task"]
             try:
@@ -220,9 +212,6 @@ class RLVREnv(gym.Env[Any, str]):
             )
         return self._generate(parsed[1], parsed[2])
 
-    def _respond(self, state: EpisodeState, action: str) -> Feedback | Verdict:
-        return self._safe(lambda: self.family.respond(state, action))
-
     def _safe(self, call: Any) -> Any:
         """Run a family hook; a bug there ends the episode with a flagged zero verdict, never a crash."""
         try:
@@ -237,26 +226,22 @@ class RLVREnv(gym.Env[Any, str]):
             )
 
     def _finish(
-        self, verdict: Verdict, *, content: str, terminated: bool
+        self, state: EpisodeState, verdict: Verdict, *, content: str, terminated: bool
     ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         self._done = True
-        self._last_verdict = verdict
-        assert self.state is not None  # noqa: S101 - set by reset(); for the type checker only
-        self.curriculum.update(self.state.task.level, verdict.reward, self.state.task.task_id)
-        info = self._info()
+        self.curriculum.update(state.task.level, verdict.reward, state.task.task_id)
+        info = self._info(state)
         info["verdict"] = verdict.model_dump()
-        return self._observe(content), float(verdict.reward), terminated, not terminated, info
+        content = content or f"Episode finished with reward {verdict.reward:+.3f}."
+        return self._observe(state, content), float(verdict.reward), terminated, not terminated, info
 
-    def _observe(self, content: Any) -> Any:
+    def _observe(self, state: EpisodeState, content: Any) -> Any:
         if isinstance(content, str) and len(content) > self.max_observation_chars:
             keep = self.max_observation_chars - len(_TRUNCATION_MARK)
             content = content[:keep] + _TRUNCATION_MARK
-        assert self.state is not None  # noqa: S101
-        return self.family.to_observation(content, self.state)
+        return self.family.to_observation(content, state)
 
-    def _info(self) -> dict[str, Any]:
-        state = self.state
-        assert state is not None  # noqa: S101
+    def _info(self, state: EpisodeState) -> dict[str, Any]:
         return {
             "env_id": self.env_id,
             "task_id": state.task.task_id,
@@ -274,9 +259,3 @@ def _as_text(action: Any) -> str:
     if isinstance(action, bytes | bytearray):
         return bytes(action).decode("utf-8", errors="replace")
     raise InvalidOptionError(f"actions are the model's text (str), got {type(action).__name__}")
-
-
-def stable_hash(*parts: object) -> int:
-    """A 63-bit hash of ``parts`` that is stable across processes (``hash()`` is salted)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1

@@ -13,10 +13,9 @@ import importlib
 import os
 import tomllib
 import warnings
-from importlib import resources
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +176,7 @@ def register_spec_dir(folder: str | Path, *, override: bool = False) -> list[Env
 
 
 def register(
-    id: str,  # noqa: A002 - mirrors gymnasium.register
+    id: str,
     family: type[TaskFamily] | str,
     *,
     override: bool = False,

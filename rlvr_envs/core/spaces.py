@@ -8,11 +8,11 @@ gymnasium's vector utilities to move it through shared memory as code points, so
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, overload
 
-import multiprocessing as mp
 import numpy as np
 from gymnasium import spaces
 from gymnasium.vector.utils import shared_memory as _shm
@@ -20,8 +20,7 @@ from gymnasium.vector.utils import shared_memory as _shm
 #: Characters sampled by ``UnicodeText.sample``: printable ASCII plus a few multi-byte code points,
 #: so random actions exercise unicode handling.
 SAMPLE_CHARSET = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?()[]{}<>/\\+-*=^_'\"\n"
-    "éßπ∑√∞中文😀"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?()[]{}<>/\\+-*=^_'\"\néßπ∑√∞中文😀"
 )
 _PAD = -1  # code point array padding in shared memory (0 is a valid character)
 
@@ -78,7 +77,8 @@ class SharedTextBatch(Sequence[str]):
         row = self._codes[index]
         end = np.flatnonzero(row == _PAD)
         length = int(end[0]) if end.size else row.size
-        return row[:length].astype("<u4").tobytes().decode("utf-32-le")
+        text: str = row[:length].astype("<u4").tobytes().decode("utf-32-le")
+        return text
 
     def __deepcopy__(self, memo: dict[int, Any]) -> tuple[str, ...]:
         return tuple(self)
@@ -106,5 +106,3 @@ def _write(space: UnicodeText, index: int, values: str, shared_memory: Any) -> N
     destination[index * size : index * size + codes.size] = codes
     if codes.size < size:
         destination[index * size + codes.size] = _PAD
-
-

@@ -8,7 +8,7 @@ feedback ("not correct, try again") and another attempt; the gold answer is neve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,8 +22,7 @@ from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer
 
 DEFAULT_SYSTEM_PROMPT = (
-    "You are a careful mathematician. Reason step by step, then give the final answer "
-    "in \\boxed{...}."
+    "You are a careful mathematician. Reason step by step, then give the final answer in \\boxed{...}."
 )
 ANSWER_INSTRUCTION = "Put your final answer in \\boxed{}."
 _DATA_PREFIX = "math:data:"
@@ -145,8 +144,10 @@ class MathFamily(TaskFamily):
         if verdict.correct or attempt >= self.config.max_attempts:
             return verdict
         left = self.config.max_attempts - attempt
-        problem = "I could not find a final answer" if verdict.components.get("format") == 0.0 else (
-            "That answer is not correct"
+        problem = (
+            "I could not find a final answer"
+            if verdict.components.get("format") == 0.0
+            else ("That answer is not correct")
         )
         return Feedback(
             message=f"{problem}. Try again ({left} attempt{'s' if left > 1 else ''} left). {ANSWER_INSTRUCTION}",

@@ -1,0 +1,248 @@
+"""`rlvr-envs` command line: list envs, show a task, play one yourself, evaluate a policy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+import rlvr_envs
+from rlvr_envs.core.registry import list_specs, registered
+from rlvr_envs.core.types import EpisodeRecord
+from rlvr_envs.errors import RLVRError
+from rlvr_envs.policies import load_policy, run_episode
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rlvr-envs", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="table of registered env ids")
+
+    show = commands.add_parser("show", help="print one task with its gold answer")
+    show.add_argument("env_id")
+    show.add_argument("--level", type=int, default=None)
+    show.add_argument("--seed", type=int, default=0)
+    show.add_argument("--json", action="store_true", help="print the Task as JSON")
+
+    play = commands.add_parser("play", help="play the agent yourself in the terminal")
+    play.add_argument("env_id")
+    play.add_argument("--level", type=int, default=None)
+    play.add_argument("--seed", type=int, default=None)
+
+    evaluate = commands.add_parser("eval", help="evaluate policies on envs ('all' = every env)")
+    evaluate.add_argument("env_ids", nargs="+", help="env ids, or 'all'")
+    evaluate.add_argument(
+        "--policy", action="append", default=None, help="oracle | random | python:module:factory (repeatable)"
+    )
+    evaluate.add_argument("--episodes", type=int, default=20)
+    evaluate.add_argument("--level", type=int, default=None, help="fixed level (default: the env's curriculum)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
+    return parser
+
+
+def cmd_list(console: Console) -> int:
+    table = Table(title="rlvr-envs environments")
+    for column in ("id", "family", "turns", "curriculum", "description"):
+        table.add_column(column)
+    for spec in list_specs():
+        curriculum = spec.curriculum.get("kind", "fixed") if spec.curriculum else f"fixed({spec.default_level})"
+        table.add_row(spec.id, spec.family, str(spec.max_turns), str(curriculum), spec.description)
+    console.print(table)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, console: Console) -> int:
+    env = rlvr_envs.make(args.env_id)
+    options = {"level": args.level} if args.level is not None else None
+    _observation, info = env.reset(seed=args.seed, options=options)
+    task = rlvr_envs.unwrap(env).task
+    if task is None:  # pragma: no cover - reset always sets a task
+        return 1
+    if args.json:
+        console.print_json(task.model_dump_json())
+        return 0
+    console.rule(f"{args.env_id}  task {task.task_id}  level {task.level}")
+    for message in info["messages"]:
+        content = message["content"] if isinstance(message["content"], str) else "<multimodal content>"
+        _labelled(console, message["role"], content)
+    if info["tools"]:
+        _labelled(console, "tools", ", ".join(t.get("function", t).get("name", "?") for t in info["tools"]))
+    _labelled(console, "gold", json.dumps(task.data, ensure_ascii=False)[:2000], style="bold green")
+    if task.metadata:
+        _labelled(console, "metadata", json.dumps(task.metadata, ensure_ascii=False)[:2000])
+    env.close()
+    return 0
+
+
+def _labelled(console: Console, label: str, body: str, style: str = "bold") -> None:
+    """Print ``label: body`` with the label styled and the body verbatim (no markup parsing)."""
+    console.print(Text.assemble((f"{label}: ", style), body))
+
+
+def _read_action(stream: TextIO, console: Console) -> str | None:
+    """Read lines until a line with a single '.' (or EOF); ``None`` when input is exhausted."""
+    console.print("[dim]your turn (end with a line containing only '.'; Ctrl-D quits)[/dim]")
+    lines: list[str] = []
+    for line in stream:
+        if line.rstrip("\n") == ".":
+            return "\n".join(lines)
+        lines.append(line.rstrip("\n"))
+    return "\n".join(lines) if lines else None
+
+
+def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.stdin) -> int:
+    env = rlvr_envs.make(args.env_id)
+    options = {"level": args.level} if args.level is not None else None
+    observation, info = env.reset(seed=args.seed, options=options)
+    for message in info["messages"]:
+        if message["role"] == "system":
+            console.print(Text(f"system: {message['content']}", style="dim"))
+    console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+    total = 0.0
+    while True:
+        action = _read_action(stream, console)
+        if action is None:
+            console.print("[yellow]input closed; episode abandoned[/yellow]")
+            return 1
+        observation, reward, terminated, truncated, info = env.step(action)
+        total += float(reward)
+        console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+        if terminated or truncated:
+            verdict = info.get("verdict", {})
+            console.print(f"[bold]episode over[/bold]: reward {total:+.3f}  components {verdict.get('components')}")
+            return 0
+
+
+def _summarise(records: list[EpisodeRecord]) -> dict[str, float]:
+    rewards = [r.reward for r in records]
+    return {
+        "episodes": float(len(records)),
+        "mean_reward": statistics.fmean(rewards) if rewards else 0.0,
+        "success": statistics.fmean(float(r.verdict.correct) if r.verdict else 0.0 for r in records)
+        if records
+        else 0.0,
+        "mean_turns": statistics.fmean(r.turns for r in records) if records else 0.0,
+        "episodes_per_s": len(records) / max(1e-9, sum(r.elapsed_s for r in records)),
+    }
+
+
+def evaluate(
+    env_ids: Sequence[str],
+    policies: Sequence[str],
+    *,
+    episodes: int,
+    level: int | None,
+    seed: int,
+    out: Path | None,
+    console: Console,
+) -> dict[tuple[str, str], list[EpisodeRecord]]:
+    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar."""
+    results: dict[tuple[str, str], list[EpisodeRecord]] = defaultdict(list)
+    options = {"level": level} if level is not None else None
+    sink = out.open("w", encoding="utf-8") if out is not None else None
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            bar = progress.add_task("evaluating", total=len(env_ids) * len(policies) * episodes)
+            for env_id in env_ids:
+                env = rlvr_envs.make(env_id)
+                for policy_name in policies:
+                    policy = load_policy(policy_name, env, seed=seed)
+                    progress.update(bar, description=f"{env_id} · {policy_name}")
+                    for episode in range(episodes):
+                        record = run_episode(env, policy, seed=seed + episode, options=options)
+                        results[(env_id, policy_name)].append(record)
+                        if sink is not None:
+                            line = {"policy": policy_name, **record.model_dump()}
+                            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+                        progress.advance(bar)
+                env.close()
+    finally:
+        if sink is not None:
+            sink.close()
+    return results
+
+
+def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
+    table = Table(title="evaluation")
+    for column in ("env", "policy", "episodes", "mean reward", "success", "turns", "episodes/s"):
+        text_column = column in ("env", "policy")
+        table.add_column(column, justify="left" if text_column else "right", no_wrap=text_column)
+    for (env_id, policy), records in results.items():
+        s = _summarise(records)
+        table.add_row(
+            env_id,
+            policy,
+            f"{s['episodes']:.0f}",
+            f"{s['mean_reward']:+.3f}",
+            f"{s['success']:.1%}",
+            f"{s['mean_turns']:.2f}",
+            f"{s['episodes_per_s']:.1f}",
+        )
+    return table
+
+
+def cmd_eval(args: argparse.Namespace, console: Console) -> int:
+    env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
+    for env_id in env_ids:
+        registered(env_id)
+    if args.episodes < 1:
+        raise RLVRError("--episodes must be >= 1")
+    start = time.perf_counter()
+    results = evaluate(
+        env_ids,
+        args.policy or ["oracle"],
+        episodes=args.episodes,
+        level=args.level,
+        seed=args.seed,
+        out=args.out,
+        console=console,
+    )
+    console.print(results_table(results))
+    console.print(
+        f"[dim]{sum(map(len, results.values()))} episodes in {time.perf_counter() - start:.1f}s"
+        + (f"; records in {args.out}" if args.out else "")
+        + "[/dim]"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    console = Console()
+    try:
+        if args.command == "list":
+            return cmd_list(console)
+        if args.command == "show":
+            return cmd_show(args, console)
+        if args.command == "play":
+            return cmd_play(args, console)
+        if args.command == "eval":
+            return cmd_eval(args, console)
+    except RLVRError as exc:
+        console.print(f"[red]error:[/red] {exc}", markup=True)
+        return 2
+    return 1  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

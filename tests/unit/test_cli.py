@@ -1,0 +1,65 @@
+"""The `rlvr-envs` CLI: list, show, play (scripted stdin), eval with JSONL output, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from rlvr_envs import cli
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = cli.main(argv)
+    return code, capsys.readouterr().out
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["list"], capsys)
+    assert code == 0 and "rlvr/Math-v0" in out and "rlvr/MathRetry-v0" in out
+
+
+def test_show_prints_task_and_gold(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["show", "rlvr/Math-v0", "--level", "2", "--seed", "3"], capsys)
+    assert code == 0 and "gold:" in out and "math:2:" in out
+    code, out = run(["show", "rlvr/Math-v0", "--seed", "3", "--json"], capsys)
+    assert json.loads(out)["family"] == "math"
+
+
+def test_unknown_id_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["show", "rlvr/Mth-v0"], capsys)
+    assert code == 2 and "Did you mean" in out
+
+
+def test_eval_writes_records_and_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "records.jsonl"
+    code, out = run(
+        ["eval", "rlvr/Math-v0", "--policy", "oracle", "--policy", "random", "--episodes", "5", "--out", str(out_file)],
+        capsys,
+    )
+    assert code == 0 and "evaluation" in out and "+1.000" in out
+    records = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert len(records) == 10
+    assert {r["policy"] for r in records} == {"oracle", "random"}
+    assert all(r["reward"] == 1.0 for r in records if r["policy"] == "oracle")
+
+
+def test_eval_rejects_bad_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["eval", "rlvr/Math-v0", "--policy", "nonsense", "--episodes", "1"], capsys)
+    assert code == 2 and "unknown policy" in out
+
+
+def test_play_scripted_session() -> None:
+    from rlvr_envs.api import make, unwrap
+
+    env = make("rlvr/Math-v0")
+    env.reset(seed=8, options={"level": 0})
+    gold = unwrap(env).task.data["answer"]  # type: ignore[union-attr]
+    console = Console(file=io.StringIO(), width=200)
+    args = cli._parser().parse_args(["play", "rlvr/Math-v0", "--seed", "8", "--level", "0"])
+    code = cli.cmd_play(args, console, stream=io.StringIO(f"thinking...\n\\boxed{{{gold}}}\n.\n"))
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert code == 0 and "reward +1.000" in text
