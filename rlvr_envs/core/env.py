@@ -68,7 +68,7 @@ class RLVREnv(gym.Env[Any, str]):
         >>> obs, reward, terminated, truncated, info = env.step("\\\\boxed{42}")
     """
 
-    metadata: dict[str, Any] = {"render_modes": ["ansi", "human"], "render_fps": 1}
+    metadata: dict[str, Any] = {"render_modes": ["ansi", "human"], "render_fps": 1}  # noqa: RUF012 - gymnasium API
 
     def __init__(
         self,
