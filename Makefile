@@ -53,6 +53,8 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check rlvr_envs tests benchmarks examples
+
+typecheck: install-dev
 	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers
 
 docs: install-dev

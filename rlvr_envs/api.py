@@ -48,8 +48,7 @@ def verify(env_id: str, task: Task | dict[str, Any], response: Transcript) -> Ve
     """Score ``response`` (a string or a list of messages) for ``task`` without an env.
 
     This is the function a trainer calls to score offline (TRL reward functions, verl
-    ``compute_score``). The task is usually one exported with ``rlvr-envs export`` or taken from
-    ``env.unwrapped.task``.
+    ``compute_score``). The task is ``env.unwrapped.task`` or its ``model_dump()`` saved earlier.
     """
     try:
         task_model = task if isinstance(task, Task) else Task.model_validate(task)
@@ -71,8 +70,3 @@ def unwrap(env: gym.Env[Any, Any]) -> RLVREnv:
     if not isinstance(inner, RLVREnv):
         raise InvalidOptionError(f"{type(inner).__name__} is not an rlvr_envs environment")
     return inner
-
-
-def sequence_of_messages(messages: Sequence[dict[str, Any]]) -> list[Message]:
-    """Validate chat messages (e.g. from a trainer) into `Message` models."""
-    return [Message.model_validate(message) for message in messages]

@@ -152,6 +152,8 @@ def evaluate(
     """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar."""
     results: dict[tuple[str, str], list[EpisodeRecord]] = defaultdict(list)
     options = {"level": level} if level is not None else None
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(

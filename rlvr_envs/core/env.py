@@ -43,9 +43,9 @@ def parse_task_id(task_id: str) -> tuple[str, int, int] | None:
         return None
 
 
-def task_rng(task_seed: int) -> np.random.Generator:
-    """The generator a task is built from: a pure function of its seed (no ``seed + idx``)."""
-    return np.random.default_rng(np.random.SeedSequence(task_seed))
+def task_rng(task_seed: int, level: int) -> np.random.Generator:
+    """The generator a task is built from: a pure function of (seed, level), never ``seed + idx``."""
+    return np.random.default_rng(np.random.SeedSequence([task_seed, level]))
 
 
 class RLVREnv(gym.Env[Any, str]):
@@ -100,7 +100,7 @@ class RLVREnv(gym.Env[Any, str]):
         self.action_space = UnicodeText(max_action_chars)
         self.state: EpisodeState | None = None
         self._tools: list[dict[str, Any]] = []
-        self._done = False
+        self._ended: tuple[bool, bool] | None = None
 
     # ---- gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
@@ -115,7 +115,7 @@ class RLVREnv(gym.Env[Any, str]):
         messages.append({"role": "user", "content": first})
         self.state = EpisodeState(task=task, messages=messages)
         self._tools = self.family.tools(task)
-        self._done = False
+        self._ended: tuple[bool, bool] | None = None
         return self._observe(self.state, first), self._info(self.state)
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
@@ -124,8 +124,9 @@ class RLVREnv(gym.Env[Any, str]):
         if state is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         action = _as_text(action)
-        if self._done:
-            return self._observe(state, _ENDED_MESSAGE), 0.0, True, False, self._info(state)
+        if self._ended is not None:
+            terminated, truncated = self._ended
+            return self._observe(state, _ENDED_MESSAGE), 0.0, terminated, truncated, self._info(state)
         if len(action) > self.max_action_chars:
             action = action[: self.max_action_chars]
         state.messages.append({"role": "assistant", "content": action})
@@ -139,7 +140,8 @@ class RLVREnv(gym.Env[Any, str]):
         state.messages.append(message)
         if state.turn >= self.max_turns:
             verdict = self._safe(lambda: self.family.on_truncate(state))
-            return self._finish(state, verdict, content=result.message, terminated=False)
+            ending = f"The turn limit ({self.max_turns}) has been reached. {verdict.reason}".strip()
+            return self._finish(state, verdict, content=ending, terminated=False)
         reward = result.reward if self.reward_shaping else 0.0
         info = self._info(state)
         if result.info:
@@ -198,7 +200,7 @@ class RLVREnv(gym.Env[Any, str]):
 
     def _generate(self, level: int, task_seed: int) -> Task:
         task_id = make_task_id(self.family.name, level, task_seed)
-        return self.family.generate(task_rng(task_seed), level, task_id=task_id)
+        return self.family.generate(task_rng(task_seed, level), level, task_id=task_id)
 
     def _task_from_id(self, task_id: str) -> Task:
         task = self.family.task_from_id(task_id)
@@ -228,7 +230,7 @@ class RLVREnv(gym.Env[Any, str]):
     def _finish(
         self, state: EpisodeState, verdict: Verdict, *, content: str, terminated: bool
     ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-        self._done = True
+        self._ended = (terminated, not terminated)
         self.curriculum.update(state.task.level, verdict.reward, state.task.task_id)
         info = self._info(state)
         info["verdict"] = verdict.model_dump()

@@ -296,12 +296,21 @@ def _load_entry_points() -> None:
             )
 
 
+def _register_user_folder(folder: Path) -> None:
+    """Register each spec in a user folder on its own, so one bad file cannot hide the others."""
+    if not folder.is_dir():
+        warnings.warn(f"rlvr_envs: {PATH_VARIABLE}: {folder} is not a folder", RuntimeWarning, stacklevel=3)
+        return
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            register_spec_file(path, override=True)
+        except SpecError as exc:
+            warnings.warn(f"rlvr_envs: {PATH_VARIABLE}: skipped {exc}", RuntimeWarning, stacklevel=3)
+
+
 def load_all() -> None:
     """Register the built-in specs, then ``RLVR_ENVS_PATH`` folders, then entry points."""
     register_spec_dir(Path(str(resources.files("envs_registry"))))
     for folder in _spec_dirs_from_environment():
-        try:
-            register_spec_dir(folder, override=True)
-        except SpecError as exc:
-            warnings.warn(f"rlvr_envs: {PATH_VARIABLE}: {exc}", RuntimeWarning, stacklevel=2)
+        _register_user_folder(folder)
     _load_entry_points()

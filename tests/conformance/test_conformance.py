@@ -118,13 +118,22 @@ def test_pickle_roundtrip_keeps_the_episode(env_id: str) -> None:
 def test_async_vector_env_with_two_workers(env_id: str) -> None:
     vec = rlvr_envs.make_vec(env_id, 2, mode="async")
     try:
-        observations, _infos = vec.reset(seed=21)
+        observations, _ = vec.reset(seed=21)
         assert len(observations) == 2 and all(isinstance(o, str) and o for o in observations)
-        # ask each worker's env for its oracle action, then play it
-        actions = vec.call("oracle_action")
-        _, rewards, terminated, truncated, _ = vec.step(tuple(actions))
-        assert list(rewards) == [1.0, 1.0]
-        assert all(terminated) or all(truncated) or all(t or u for t, u in zip(terminated, truncated, strict=True))
+        # play each worker's oracle until both first episodes end (the oracle may need several turns)
+        returns = [0.0, 0.0]
+        finished = [False, False]
+        for _ in range(rlvr_envs.unwrap(gym.make(env_id)).max_turns):
+            actions = vec.call("oracle_action")
+            _, rewards, terminated, truncated, _ = vec.step(tuple(actions))
+            for index in range(2):
+                if not finished[index]:
+                    returns[index] += float(rewards[index])
+                    assert not (terminated[index] and truncated[index])
+                    finished[index] = bool(terminated[index] or truncated[index])
+            if all(finished):
+                break
+        assert finished == [True, True] and returns == [1.0, 1.0]
     finally:
         vec.close()
 

@@ -13,7 +13,7 @@ import pytest
 import rlvr_envs
 from rlvr_envs import EpisodeState, Feedback, RLVREnv, Task, TaskFamily, Verdict, final_text
 from rlvr_envs.core.env import make_task_id, parse_task_id
-from rlvr_envs.errors import InvalidOptionError, TaskSourceError
+from rlvr_envs.errors import InvalidOptionError, SpecError, TaskSourceError
 
 
 class Echo(TaskFamily):
@@ -48,6 +48,10 @@ def test_multi_turn_truncation_and_shaping() -> None:
     obs, reward, terminated, truncated, info = env.step("again")
     assert truncated and not terminated and reward == 0.0
     assert info["verdict"]["components"] == {"truncated": 1.0}
+    assert obs.startswith("The turn limit (2) has been reached.")
+    # a finished episode keeps reporting how it ended
+    _, reward, terminated, truncated, _ = env.step("more")
+    assert (reward, terminated, truncated) == (0.0, False, True)
 
 
 def test_shaping_off_by_default() -> None:
@@ -154,5 +158,12 @@ def test_user_jsonl_dataset_source(tmp_path: Path) -> None:
     assert obs.startswith("Big?") and env.step("\\boxed{1000}")[1] == 1.0
     with pytest.raises(TaskSourceError, match="missing field"):
         gym.make("rlvr/Math-v0", source=str(data)).reset(seed=0)
-    with pytest.raises(TaskSourceError, match="no such file"):
-        gym.make("rlvr/Math-v0", source=str(tmp_path / "nope.jsonl")).reset(seed=0)
+    with pytest.raises(SpecError, match="no such file"):
+        gym.make("rlvr/Math-v0", source=str(tmp_path / "nope.jsonl"))
+    fields = {"source": str(data), "source_problem_field": "question", "source_answer_field": "solution"}
+    env = gym.make("rlvr/Math-v0", **fields)
+    with pytest.raises(InvalidOptionError, match="row '9' does not exist"):
+        env.reset(options={"task_id": "math:data:9"})
+    # a level no row has: the nearest available level is used, and info says which
+    assert env.reset(seed=0, options={"level": 7})[1]["level"] == 1
+    assert env.reset(seed=0, options={"level": 0})[1]["level"] == 0

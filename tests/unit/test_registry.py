@@ -120,6 +120,7 @@ def test_rlvr_envs_path_adds_spec_folders(tmp_path: Path) -> None:
         generators = ["arithmetic"]
         """,
     )
+    write_spec(tmp_path, "aaa_broken.toml", "id = ")  # sorts first; must not hide the good spec
     code = "import rlvr_envs, gymnasium as gym; e = gym.make('user/ArithOnly-v0'); print(e.reset(seed=1)[1]['task_id'])"
     env = {**__import__("os").environ, "RLVR_ENVS_PATH": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)

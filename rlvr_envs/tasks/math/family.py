@@ -8,15 +8,16 @@ feedback ("not correct, try again") and another attempt; the gold answer is neve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, final_text
 from rlvr_envs.core.parsing import AnswerSource, extract_answer
 from rlvr_envs.core.types import Feedback, Task, Verdict
-from rlvr_envs.errors import SpecError
+from rlvr_envs.errors import InvalidOptionError, SpecError
 from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer
@@ -52,6 +53,13 @@ class MathConfig(FamilyConfig):
     source_answer_field: str = "answer"
     source_level_field: str = "level"
     reward: MathReward = Field(default_factory=MathReward)
+
+    @field_validator("source")
+    @classmethod
+    def _source_exists(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).expanduser().is_file():
+            raise ValueError(f"no such file {value!r} (give the path of a JSONL file)")
+        return value
 
     @model_validator(mode="after")
     def _known_generators(self) -> MathConfig:
@@ -102,9 +110,14 @@ class MathFamily(TaskFamily):
         )
 
     def _dataset_task(self, rng: np.random.Generator, level: int) -> Task:
+        """A random row at the available level closest to ``level`` (ties: the easier one).
+
+        Rows without a level count as level 0, so a dataset with no levels ignores the curriculum.
+        """
         rows = self._rows()
-        at_level = [row for row in rows if row.level == level]
-        pool = at_level or rows
+        levels = sorted({row.level or 0 for row in rows})
+        nearest = min(levels, key=lambda candidate: (abs(candidate - level), candidate))
+        pool = [row for row in rows if (row.level or 0) == nearest]
         return self._row_task(pool[int(rng.integers(0, len(pool)))])
 
     def _row_task(self, row: DatasetRow) -> Task:
@@ -123,7 +136,9 @@ class MathFamily(TaskFamily):
         index = task_id[len(_DATA_PREFIX) :]
         rows = self._rows()
         if not index.isdigit() or int(index) >= len(rows):
-            return None
+            raise InvalidOptionError(
+                f"task_id {task_id!r}: row {index!r} does not exist in {self.config.source} ({len(rows)} rows)"
+            )
         return self._row_task(rows[int(index)])
 
     def knobs(self, level: int) -> dict[str, float]:
