@@ -115,7 +115,7 @@ class RLVREnv(gym.Env[Any, str]):
         messages.append({"role": "user", "content": first})
         self.state = EpisodeState(task=task, messages=messages)
         self._tools = self.family.tools(task)
-        self._ended: tuple[bool, bool] | None = None
+        self._ended = None
         return self._observe(self.state, first), self._info(self.state)
 
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:

@@ -43,21 +43,13 @@ class Controller(ABC):
         """Restore a snapshot produced by `state`."""
 
 
-class FixedParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    level: int = Field(default=0, ge=0)
+class StaticController(Controller):
+    """A controller fully described by a pydantic ``Params`` model (nothing learned)."""
 
+    Params: ClassVar[type[BaseModel]]
 
-class Fixed(Controller):
-    """Always the same level."""
-
-    kind = "fixed"
-
-    def __init__(self, level: int = 0) -> None:
-        self.params = FixedParams(level=level)
-
-    def sample(self, rng: np.random.Generator) -> int:
-        return self.params.level
+    def __init__(self, **params: Any) -> None:
+        self.params = self.Params(**params)
 
     def state(self) -> ControllerState:
         return ControllerState(kind=self.kind, **self.params.model_dump())
@@ -65,7 +57,26 @@ class Fixed(Controller):
     def load_state(self, state: ControllerState | dict[str, Any]) -> None:
         data = state.model_dump() if isinstance(state, ControllerState) else dict(state)
         data.pop("kind", None)
-        self.params = FixedParams(**data)
+        self.params = self.Params(**data)
+
+
+class FixedParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: int = Field(default=0, ge=0)
+
+
+class Fixed(StaticController):
+    """Always the same level."""
+
+    kind = "fixed"
+    Params = FixedParams
+    params: FixedParams
+
+    def __init__(self, level: int = 0) -> None:
+        super().__init__(level=level)
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return self.params.level
 
 
 class UniformParams(BaseModel):
@@ -80,21 +91,15 @@ class UniformParams(BaseModel):
         return self
 
 
-class Uniform(Controller):
+class Uniform(StaticController):
     """A level drawn uniformly from ``low..high`` (inclusive)."""
 
     kind = "uniform"
+    Params = UniformParams
+    params: UniformParams
 
     def __init__(self, low: int = 0, high: int = 5) -> None:
-        self.params = UniformParams(low=low, high=high)
+        super().__init__(low=low, high=high)
 
     def sample(self, rng: np.random.Generator) -> int:
         return int(rng.integers(self.params.low, self.params.high + 1))
-
-    def state(self) -> ControllerState:
-        return ControllerState(kind=self.kind, **self.params.model_dump())
-
-    def load_state(self, state: ControllerState | dict[str, Any]) -> None:
-        data = state.model_dump() if isinstance(state, ControllerState) else dict(state)
-        data.pop("kind", None)
-        self.params = UniformParams(**data)
