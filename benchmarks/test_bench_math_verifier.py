@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from rlvr_envs.verifiers import math as mv
+from rlvr_envs.verifiers import math_pool
 from rlvr_envs.verifiers._math_worker import mv_wrap
 
 
@@ -115,7 +116,7 @@ def test_report() -> None:
     raw_acc = sum(r == p.intended for r, p in zip(raw_verdicts, PAIRS, strict=True)) / n
     methods = collections.Counter(o.method for o in ours)
     deferred = methods.get("math_verify", 0) + methods.get("timeout", 0)
-    workers = mv._pool().n
+    workers = math_pool.get_pool().n
 
     rows = []
     for p, o, r in zip(PAIRS, ours, raw_verdicts, strict=True):

@@ -48,7 +48,7 @@ def strip_thinking(text: str) -> str:
     return _THINK_RE.sub("", text)
 
 
-def _closing_braces(text: str) -> dict[int, int]:
+def closing_braces(text: str) -> dict[int, int]:
     """Map each ``{`` index to its matching ``}`` in one linear pass (escaped ``\\{`` skipped)."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
@@ -72,7 +72,7 @@ def extract_boxed(text: str) -> str | None:
     openings = [match.end() - 1 for match in _BOXED_RE.finditer(text)]
     if not openings:
         return None
-    pairs = _closing_braces(text)
+    pairs = closing_braces(text)
     for brace in reversed(openings):
         end = pairs.get(brace)
         if end is not None:

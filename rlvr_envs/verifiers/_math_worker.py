@@ -1,8 +1,9 @@
 """math-verify worker process: ``python -m rlvr_envs.verifiers._math_worker``.
 
 Why a separate process: math-verify can hang or blow up on hostile input and its own timeouts use
-``signal.alarm`` (main thread only).  The parent (:mod:`rlvr_envs.verifiers.math`) enforces the
-deadline by SIGKILLing this process, so math-verify runs here with its timeouts disabled.
+``signal.alarm`` (main thread only).  The parent's pool (:mod:`rlvr_envs.verifiers.math_pool`)
+enforces the deadline by SIGKILLing this process, so math-verify runs here with its timeouts
+disabled.
 
 Protocol: frames of a 4-byte big-endian length followed by UTF-8 JSON, on the original
 stdin/stdout (which are then redirected so stray library prints cannot corrupt the stream).

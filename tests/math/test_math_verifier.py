@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rlvr_envs.verifiers import math as mv
+from rlvr_envs.verifiers import math_pool
 from rlvr_envs.verifiers.math import MathCheck, cache_info, check_answer, check_many, clear_cache
 
 # NOTE: no tests/math/__init__.py on purpose: with pytest's default "prepend" import mode it would
@@ -339,7 +340,7 @@ def test_too_long_is_immediate() -> None:
 
 
 def _worker_pids() -> set[int]:
-    pool = mv._pool()
+    pool = math_pool.get_pool()
     return {w.proc.pid for w in pool.slots if w is not None and w.alive()}
 
 
