@@ -21,6 +21,7 @@ from rlvr_envs.errors import InvalidOptionError, SpecError
 from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer
+from rlvr_envs.verifiers.math_form import check_form
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful mathematician. Reason step by step, then give the final answer in \\boxed{...}."
@@ -105,7 +106,12 @@ class MathFamily(TaskFamily):
             family=self.name,
             level=level,
             prompt=f"{problem.question}\n\n{ANSWER_INSTRUCTION}",
-            data={"answer": problem.answer, "answer_kind": problem.answer_kind, "solution": problem.solution},
+            data={
+                "answer": problem.answer,
+                "answer_kind": problem.answer_kind,
+                "answer_form": problem.answer_form,
+                "solution": problem.solution,
+            },
             metadata={"generator": name, "knobs": dict(problem.knobs)},
         )
 
@@ -159,11 +165,12 @@ class MathFamily(TaskFamily):
         if verdict.correct or attempt >= self.config.max_attempts:
             return verdict
         left = self.config.max_attempts - attempt
-        problem = (
-            "I could not find a final answer"
-            if verdict.components.get("format") == 0.0
-            else ("That answer is not correct")
-        )
+        if verdict.components.get("format") == 0.0:
+            problem = "I could not find a final answer"
+        elif verdict.components.get("form") == 0.0:
+            problem = verdict.reason.rstrip(".")
+        else:
+            problem = "That answer is not correct"
         return Feedback(
             message=f"{problem}. Try again ({left} attempt{'s' if left > 1 else ''} left). {ANSWER_INSTRUCTION}",
             info={"attempt": attempt, "correct": False},
@@ -187,7 +194,16 @@ class MathFamily(TaskFamily):
                 components={"correct": 0.0, "format": 0.0, "attempts": float(attempt)},
                 reason="No final answer found: put it in \\boxed{...}.",
             )
-        check = check_answer(str(task.data["answer"]), extraction.answer, timeout_s=self.config.verifier_timeout_s)
+        gold = str(task.data["answer"])
+        form = check_form(task.data.get("answer_form", "any"), gold, extraction.answer)
+        if not form.ok:
+            return Verdict(
+                reward=reward.wrong,
+                correct=False,
+                components={"correct": 0.0, "format": 1.0, "form": 0.0, "attempts": float(attempt)},
+                reason=f"Not in the requested form: {form.reason}.",
+            )
+        check = check_answer(gold, extraction.answer, timeout_s=self.config.verifier_timeout_s)
         timed_out = check.method == "timeout"
         if check.equal:
             value = reward.correct * reward.attempt_decay ** (attempt - 1)

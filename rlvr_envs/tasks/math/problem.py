@@ -11,6 +11,8 @@ from typing import Literal
 
 import pydantic
 
+from rlvr_envs.verifiers.math_form import AnswerForm
+
 AnswerKind = Literal["integer", "rational", "decimal", "radical", "expression", "set", "tuple", "interval", "equation"]
 
 
@@ -29,4 +31,7 @@ class MathProblem(pydantic.BaseModel):
     knobs: dict[str, int | float]
     """The concrete difficulty knobs used at this level."""
     solution: str = ""
+    answer_form: AnswerForm = "any"
+    """Form the answer must be written in, when the question's own expression is already equivalent
+    to the gold (expand / factor / simplify); checked by ``rlvr_envs.verifiers.math_form``."""
     """A short worked solution (may be empty)."""

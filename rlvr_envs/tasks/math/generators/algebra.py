@@ -2,9 +2,9 @@
 inequalities.
 
 Problems are built from known factors (so no ``sympy.factor`` / ``simplify`` in the hot path; only
-``expand`` and ``latex``). Note: for expand/factor/simplify the gold answer is *equivalent* to the
-given expression, so an equivalence-based verifier cannot tell a copied prompt from a worked answer;
-composition, division and inequality tasks do not have that weakness (see docs/math-families.md).
+``expand`` and ``latex``). For expand/factor/simplify the gold answer is *equivalent* to the given
+expression, so those problems set ``answer_form`` and the env checks the form as well as the value
+(``rlvr_envs.verifiers.math_form``): a copied prompt earns nothing.
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ class AlgebraGenerator:
             answer_kind="expression",
             knobs=kn,
             solution=f"Distribute every product and collect like terms: ${ans}$.",
+            answer_form="expanded",
         )
 
     @staticmethod
@@ -156,6 +157,7 @@ class AlgebraGenerator:
             answer_kind="expression",
             knobs=kn,
             solution=f"Find the roots (rational root theorem) and pull out common factors: ${ans}$.",
+            answer_form="factored",
         )
 
     def _compose(self, rng: np.random.Generator, kn: dict[str, int | float]) -> MathProblem:
@@ -253,6 +255,7 @@ class AlgebraGenerator:
             knobs=kn,
             solution=f"Both numerator and denominator contain the factor ${sympy.latex(shared[0])}$; "
             f"cancelling it leaves ${ans}$.",
+            answer_form="reduced_fraction",
         )
 
 

@@ -1,0 +1,127 @@
+"""Answer-*form* checks for tasks whose gold is equivalent to the question's own expression.
+
+"Expand (x+1)(x+2)" has the gold ``x^{2} + 3 x + 2``, which is *equal* to the prompt's expression,
+so an equivalence check alone would pay a model for copying the prompt back. These checks decide
+whether an (already equivalent) answer is written in the requested form. They read text only,
+are linear in the input, and never raise.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+AnswerForm = Literal["any", "expanded", "factored", "reduced_fraction"]
+
+_WRAPPERS = re.compile(r"\\left|\\right|\\[,;:! ]|\s+|\$")
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_POWER_OF_X = re.compile(r"x(?:\^\{?(\d{1,6})\}?)?")
+_GROUP_EXPONENT = re.compile(r"\^\{?(\d{1,4})\}?")
+
+
+class FormCheck(BaseModel):
+    """Whether the answer is in the requested form, and if not, why (shown to the agent)."""
+
+    ok: bool
+    reason: str = ""
+
+
+def _clean(text: str) -> str:
+    return _WRAPPERS.sub("", text).replace("\\cdot", "*").replace("\\times", "*")
+
+
+def _top_level_has_sum(text: str) -> bool:
+    """A ``+`` or ``-`` outside every bracket, other than a leading sign or an exponent's sign."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth = max(0, depth - 1)
+        elif char in "+-" and depth == 0 and index > 0 and text[index - 1] not in "^*(":
+            return True
+    return False
+
+
+def _is_expanded(text: str) -> bool:
+    """No parenthesised groups, no powers of brace groups, no variable in a fraction's denominator."""
+    if any(char in text for char in "()[]") or "}^" in text:
+        return False
+    for match in re.finditer(r"\\frac\{[^{}]*\}\{([^{}]*)\}", text):
+        if re.search(r"[A-Za-z]", _COMMAND.sub("", match.group(1))):
+            return False
+    return "\\frac{" not in _strip_simple_fracs(text)
+
+
+def _strip_simple_fracs(text: str) -> str:
+    return re.sub(r"\\frac\{[^{}]*\}\{[^{}]*\}", "1", text)
+
+
+def _factor_count(text: str) -> int:
+    """Parenthesised top-level factors, each counted with its integer exponent."""
+    count = 0
+    depth = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+            if depth == 0:
+                exponent = _GROUP_EXPONENT.match(text, index + 1)
+                count += int(exponent.group(1)) if exponent else 1
+        index += 1
+    return count
+
+
+def _split_fraction(text: str) -> tuple[str, str] | None:
+    for pattern in (r"-?\\frac\{([^{}]*)\}\{([^{}]*)\}", r"-?\(([^()]*)\)/\(([^()]*)\)", r"-?([^()/]*)/\(([^()]*)\)"):
+        match = re.fullmatch(pattern, text)
+        if match:
+            return match.group(1), match.group(2)
+    return None
+
+
+def _degree_in_x(expanded: str) -> int:
+    """Degree in ``x`` of an expanded polynomial written as text (commands ignored)."""
+    degrees = [int(m.group(1) or 1) for m in _POWER_OF_X.finditer(_COMMAND.sub("", expanded))]
+    return max(degrees, default=0)
+
+
+def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
+    """Is ``predicted`` written in ``form``? ``gold`` (itself in that form) sets the bar.
+
+    - ``expanded``: a sum of monomials: no brackets, no powers of groups, no ``x`` in a denominator.
+    - ``factored``: a product at the top level, with at least as many factors as the gold.
+    - ``reduced_fraction``: ``\\frac{A}{B}`` (or a polynomial) with A and B expanded and B of no
+      higher degree in ``x`` than the gold's denominator, so common factors are really cancelled.
+    """
+    if form == "any":
+        return FormCheck(ok=True)
+    answer = _clean(predicted)
+    if form == "expanded":
+        if _is_expanded(answer):
+            return FormCheck(ok=True)
+        return FormCheck(ok=False, reason="expected an expanded polynomial (a sum of terms, no brackets)")
+    if form == "factored":
+        if _top_level_has_sum(answer):
+            return FormCheck(ok=False, reason="expected a product of factors, not a sum")
+        if _factor_count(answer) < _factor_count(_clean(gold)):
+            return FormCheck(ok=False, reason="the factorisation is not complete")
+        return FormCheck(ok=True)
+    # reduced_fraction
+    gold_parts = _split_fraction(_clean(gold))
+    parts = _split_fraction(answer)
+    if parts is None:
+        if gold_parts is None and _is_expanded(answer):
+            return FormCheck(ok=True)
+        return FormCheck(ok=False, reason="expected a single fraction \\frac{numerator}{denominator}")
+    if not (_is_expanded(parts[0]) and _is_expanded(parts[1])):
+        return FormCheck(ok=False, reason="expected an expanded numerator and denominator")
+    gold_degree = _degree_in_x(gold_parts[1]) if gold_parts else 0
+    if _degree_in_x(parts[1]) > gold_degree:
+        return FormCheck(ok=False, reason="common factors have not been cancelled")
+    return FormCheck(ok=True)

@@ -1,0 +1,90 @@
+"""Form checks close the copy-the-prompt loophole on expand / factor / simplify tasks."""
+
+from __future__ import annotations
+
+import re
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rlvr_envs
+from rlvr_envs.tasks.math.generators import get_generator
+from rlvr_envs.verifiers.math_form import check_form
+
+FORMED = ("expanded", "factored", "reduced_fraction")
+
+
+def _formed_problems(levels: range, seeds: range) -> list[tuple[int, int, object]]:
+    generator = get_generator("algebra")
+    found = []
+    for level in levels:
+        for seed in seeds:
+            problem = generator.generate(np.random.default_rng(np.random.SeedSequence([seed, level])), level)
+            if problem.answer_form in FORMED:
+                found.append((level, seed, problem))
+    return found
+
+
+PROBLEMS = _formed_problems(range(0, 12), range(25))
+
+
+def test_every_formed_task_type_is_generated() -> None:
+    assert {p.answer_form for _, _, p in PROBLEMS} == set(FORMED)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("level", "seed", "problem"), PROBLEMS[::3])
+def test_gold_is_in_its_own_form_and_the_prompt_copy_is_not(level: int, seed: int, problem: object) -> None:
+    form, gold, question = problem.answer_form, problem.answer, problem.question  # type: ignore[attr-defined]
+    assert check_form(form, gold, gold).ok, (form, gold)
+    prompt_expression = re.search(r"\$(.+?)\$", question).group(1)  # type: ignore[union-attr]
+    assert not check_form(form, gold, prompt_expression).ok, (form, prompt_expression)
+
+
+def test_copying_the_prompt_earns_nothing_in_the_env() -> None:
+    env = gym.make("rlvr/Math-v0", generators=["algebra"])
+    inner = rlvr_envs.unwrap(env)
+    seen: set[str] = set()
+    for seed in range(300):
+        env.reset(seed=seed, options={"level": 6 + seed % 6})
+        task = inner.task
+        assert task is not None
+        form = task.data["answer_form"]
+        if form not in FORMED or form in seen:
+            continue
+        copied = re.search(r"\$(.+?)\$", task.prompt).group(1)  # type: ignore[union-attr]
+        _, reward, _, _, info = env.step(f"\\boxed{{{copied}}}")
+        assert reward == 0.0 and info["verdict"]["components"]["form"] == 0.0
+        seen.add(form)
+    assert seen == set(FORMED)
+
+
+@pytest.mark.parametrize(
+    ("form", "gold", "answer", "ok"),
+    [
+        ("expanded", "x^{2} + 3 x + 2", "x^2+3x+2", True),
+        ("expanded", "x^{2} + 3 x + 2", "(x+1)(x+2)", False),
+        ("expanded", "x^{2} + 3 x + 2", "{x+1}^{2}+x+1", False),
+        ("expanded", "x^{2} + 3 x + 2", "\\frac{x^3+3x^2+2x}{x}", False),
+        ("factored", "\\left(x - 1\\right) \\left(x + 2\\right)", "(x+2)(x-1)", True),
+        ("factored", "\\left(x - 1\\right) \\left(x + 2\\right)", "x^2+x-2", False),
+        ("factored", "2 \\left(x + 6\\right)^{2} \\left(x - 8\\right)", "2(x+6)^2(x-8)", True),
+        ("factored", "2 \\left(x + 6\\right)^{2} \\left(x - 8\\right)", "2(x^2+12x+36)(x-8)", False),
+        ("factored", "- 3 \\left(x + 2\\right) \\left(x - 1\\right)", "-3(x+2)(x-1)", True),
+        ("reduced_fraction", "\\frac{2 x - 6}{x + 4}", "(2x-6)/(x+4)", True),
+        ("reduced_fraction", "\\frac{2 x - 6}{x + 4}", "\\frac{2x^2-4x-6}{x^2+5x+4}", False),
+        ("reduced_fraction", "\\frac{2 x - 6}{x + 4}", "\\frac{2(x-3)}{x+4}", False),
+        ("any", "1", "anything", True),
+    ],
+)
+def test_form_table(form: str, gold: str, answer: str, ok: bool) -> None:
+    assert check_form(form, gold, answer).ok is ok  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FORMED), st.text(max_size=200))
+def test_form_checks_are_total(form: str, text: str) -> None:
+    result = check_form(form, "\\frac{x + 1}{x - 2}", text)  # type: ignore[arg-type]
+    assert isinstance(result.ok, bool)
