@@ -21,34 +21,20 @@ The report prints the throughput ratio and the agreement rate and writes every d
 from __future__ import annotations
 
 import collections
-import importlib.util
 import logging
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from benchmarks import math_pairs as _pairs_mod
 from rlvr_envs.verifiers import math as mv
 from rlvr_envs.verifiers import math_pool
 from rlvr_envs.verifiers._math_worker import mv_wrap
 
-
-def _load_sibling(name: str) -> ModuleType:
-    path = Path(__file__).with_name(name + ".py")
-    spec = importlib.util.spec_from_file_location(f"_rlvr_bench_{name}", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the body executes
-    spec.loader.exec_module(mod)
-    return mod
-
-
-_pairs_mod = _load_sibling("math_pairs")
 PAIRS = _pairs_mod.generate_pairs()
 RESULTS = Path(__file__).parent / "results" / "math_verifier_disagreements.md"
 RAW_ROUNDS = int(os.environ.get("RLVR_BENCH_RAW_ROUNDS", "2"))

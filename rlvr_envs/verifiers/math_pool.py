@@ -127,21 +127,17 @@ class _Worker:
             self.proc.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
+        self._close_pipes()
+
+    def _close_pipes(self) -> None:
         for f in (self.proc.stdin, self.proc.stdout):
-            try:
-                if f is not None:
+            if f is not None:
+                with contextlib.suppress(OSError):
                     f.close()
-            except OSError:
-                pass
 
     def close_fds_only(self) -> None:
         """In a forked child: drop the inherited pipe ends without touching the process."""
-        for f in (self.proc.stdin, self.proc.stdout):
-            try:
-                if f is not None:
-                    f.close()
-            except OSError:
-                pass
+        self._close_pipes()
         self.proc.returncode = 0  # never wait on a process that is not our child
 
 

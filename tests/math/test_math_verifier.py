@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -12,8 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,22 +20,9 @@ from hypothesis import strategies as st
 from rlvr_envs.verifiers import math as mv
 from rlvr_envs.verifiers import math_pool
 from rlvr_envs.verifiers.math import MathCheck, cache_info, check_answer, check_many, clear_cache
+from tests.math import equivalence_pairs
 
-# NOTE: no tests/math/__init__.py on purpose: with pytest's default "prepend" import mode it would
-# make this directory importable as a top-level package called ``math`` (shadowing the stdlib).
-
-
-def _load_sibling(name: str) -> ModuleType:
-    path = Path(__file__).with_name(name + ".py")
-    spec = importlib.util.spec_from_file_location(f"_rlvr_math_tests_{name}", path)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses look their module up while the body executes
-    spec.loader.exec_module(mod)
-    return mod
-
-
-PAIRS: list[tuple[str, str, bool, str]] = _load_sibling("equivalence_pairs").PAIRS
+PAIRS: list[tuple[str, str, bool, str]] = equivalence_pairs.PAIRS
 
 LIMIT = 1.0  # seconds; hostile checks must answer within 2 * LIMIT
 FAST_METHODS = {"exact", "numeric", "rational", "sympy", "too_long", "unparseable"}

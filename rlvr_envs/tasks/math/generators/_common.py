@@ -12,6 +12,10 @@ from typing import TypeVar
 
 import numpy as np
 
+#: Additive operators, and the LaTeX of every binary operator (shared by expression builders).
+ADD_OPS = ("+", "-")
+OP_LATEX = {"+": "+", "-": "-", "*": "\\times", "/": "\\div"}
+
 T = TypeVar("T")
 
 Number = int | Fraction

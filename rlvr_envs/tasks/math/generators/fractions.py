@@ -12,6 +12,12 @@ import numpy as np
 
 from rlvr_envs.tasks.math.generators import register
 from rlvr_envs.tasks.math.generators._common import (
+    ADD_OPS as _ADD,
+)
+from rlvr_envs.tasks.math.generators._common import (
+    OP_LATEX as _OP_LATEX,
+)
+from rlvr_envs.tasks.math.generators._common import (
     chain_structure,
     check_level,
     choice,
@@ -20,8 +26,6 @@ from rlvr_envs.tasks.math.generators._common import (
 )
 from rlvr_envs.tasks.math.problem import MathProblem
 
-_ADD = ("+", "-")
-_OP_LATEX = {"+": "+", "-": "-", "*": "\\times", "/": "\\div"}
 _MAX_TRIES = 200
 
 
