@@ -9,7 +9,8 @@ Protocol: frames of a 4-byte big-endian length followed by UTF-8 JSON, on the or
 stdin/stdout (which are then redirected so stray library prints cannot corrupt the stream).
 
 * worker -> parent once at start: ``{"ready": true, "pid": int}``
-* parent -> worker: ``{"gold": str, "pred": str, "timeout": float}``
+* parent -> worker: ``{"gold": str, "pred": str, "timeout": float, "mode": "equal" | "up_to_constant"}``
+  (``up_to_constant``: equal up to an additive constant in ``x``, for antiderivatives)
 * worker -> parent: ``{"status": "ok" | "unparseable" | "error", "equal": bool, "detail": str}``
 
 How answers are wrapped for ``math_verify.parse``: the gold as ``$gold$``, the prediction as
@@ -87,6 +88,31 @@ def _verify(gold: str, pred: str) -> dict[str, Any]:
     return {"status": "ok", "equal": eq, "detail": "math-verify: " + ("equal" if eq else "not equal")}
 
 
+def _verify_up_to_constant(gold: str, pred: str) -> dict[str, Any]:
+    """Antiderivatives: ``pred`` counts when ``d/dx (pred - gold)`` simplifies to 0.
+
+    A named constant (``+ C``) or a different constant term therefore still counts. Without an
+    ``x`` in the gold, fall back to plain equality.
+    """
+    import sympy
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse
+
+    cfg = [LatexExtractionConfig(), ExprExtractionConfig()]
+    g_text, p_text = mv_wrap(gold, pred)
+    g = parse(g_text, extraction_config=cfg, parsing_timeout=None)
+    p = parse(p_text, extraction_config=cfg, parsing_timeout=None)
+    if not p or not g:
+        return {"status": "unparseable", "equal": False, "detail": "math-verify could not parse"}
+    g_expr, p_expr = g[0], p[0]
+    if not (isinstance(g_expr, sympy.Expr) and isinstance(p_expr, sympy.Expr)):
+        return {"status": "ok", "equal": False, "detail": "not an expression"}
+    x = next((s for s in g_expr.free_symbols if s.name == "x"), None)
+    if x is None:
+        return _verify(gold, pred)
+    eq = sympy.simplify(sympy.diff(p_expr - g_expr, x)) == 0
+    return {"status": "ok", "equal": bool(eq), "detail": "equal up to a constant" if eq else "derivatives differ"}
+
+
 def main() -> int:
     """Serve requests until stdin closes."""
     proto_in = os.dup(0)
@@ -117,7 +143,8 @@ def main() -> int:
             # Backstop if the parent died mid-request: SIGALRM's default action terminates us even
             # inside long C-level big-integer arithmetic.
             signal.alarm(int(float(req.get("timeout", 5))) + 30)
-            resp = _verify(str(req["gold"]), str(req["pred"]))
+            check = _verify_up_to_constant if req.get("mode") == "up_to_constant" else _verify
+            resp = check(str(req["gold"]), str(req["pred"]))
         except MemoryError:
             resp = {"status": "error", "equal": False, "detail": "math-verify ran out of memory"}
         except RecursionError:

@@ -50,6 +50,7 @@ __all__ = [
     "MathCheck",
     "cache_info",
     "check_answer",
+    "check_antiderivative",
     "check_many",
     "clear_cache",
     "shutdown",
@@ -205,6 +206,27 @@ def check_answer(gold: str, predicted: str, *, timeout_s: float = 3.0) -> MathCh
         return _finish(prep, t0)
     v = get_pool().run(prep.gold, prep.pred, timeout_s)
     _cache_put(prep.key, v, timeout_s)
+    return _finish(v, t0)
+
+
+def check_antiderivative(gold: str, predicted: str, *, timeout_s: float = 3.0) -> MathCheck:
+    """Like :func:`check_answer`, but an antiderivative that differs from ``gold`` by a constant counts.
+
+    ``\\int 2(x+1)\\,dx``: gold ``x^{2} + 2 x``; ``(x+1)^2`` and ``x^2 + 2x + C`` are right too.
+    Plain equality is tried first (fast paths); only a non-equal, parseable answer goes to a
+    worker that checks ``d/dx (predicted - gold) = 0`` under the same deadline.
+    """
+    t0 = time.perf_counter()
+    first = check_answer(gold, predicted, timeout_s=timeout_s)
+    if first.equal or first.method in ("timeout", "too_long", "unparseable"):
+        return first
+    timeout_s = _clamp_timeout(timeout_s)
+    key = ("\x00antiderivative\x00" + gold, predicted)
+    cached = _cache_get(key, timeout_s)
+    if cached is not None:
+        return _finish(Verdict(cached.equal, cached.method, "cache hit; " + cached.detail), t0)
+    v = get_pool().run(gold, predicted, timeout_s, mode="up_to_constant")
+    _cache_put(key, v, timeout_s)
     return _finish(v, t0)
 
 

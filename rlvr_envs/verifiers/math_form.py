@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-AnswerForm = Literal["any", "expanded", "factored", "reduced_fraction"]
+AnswerForm = Literal["any", "expanded", "factored", "reduced_fraction", "antiderivative"]
+"""``antiderivative`` is not a text form: it asks for equality up to a constant (checked by
+``rlvr_envs.verifiers.math.check_antiderivative``), so `check_form` accepts any text for it."""
 
 _WRAPPERS = re.compile(r"\\left|\\right|\\[,;:! ]|\s+|\$")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
@@ -99,7 +101,7 @@ def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
     - ``reduced_fraction``: ``\\frac{A}{B}`` (or a polynomial) with A and B expanded and B of no
       higher degree in ``x`` than the gold's denominator, so common factors are really cancelled.
     """
-    if form == "any":
+    if form in ("any", "antiderivative"):
         return FormCheck(ok=True)
     answer = _clean(predicted)
     if form == "expanded":

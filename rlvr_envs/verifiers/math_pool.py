@@ -210,10 +210,10 @@ class _Pool:
                 for idx in idxs:
                     self._release(idx)
 
-    def run(self, gold: str, pred: str, timeout_s: float) -> Verdict:
+    def run(self, gold: str, pred: str, timeout_s: float, mode: str = "equal") -> Verdict:
         idx = self._acquire()
         try:
-            return self._run_on(idx, gold, pred, timeout_s)
+            return self._run_on(idx, gold, pred, timeout_s, mode)
         finally:
             self._release(idx)
 
@@ -226,8 +226,8 @@ class _Pool:
             with contextlib.suppress(OSError):
                 self.slots[idx] = _Worker()  # start now so the next check finds it warm
 
-    def _run_on(self, idx: int, gold: str, pred: str, timeout_s: float) -> Verdict:
-        payload: dict[str, object] = {"gold": gold, "pred": pred, "timeout": timeout_s}
+    def _run_on(self, idx: int, gold: str, pred: str, timeout_s: float, mode: str) -> Verdict:
+        payload: dict[str, object] = {"gold": gold, "pred": pred, "timeout": timeout_s, "mode": mode}
         for attempt in range(2):
             try:
                 w = self._ensure(idx)

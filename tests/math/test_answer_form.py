@@ -88,3 +88,43 @@ def test_form_table(form: str, gold: str, answer: str, ok: bool) -> None:
 def test_form_checks_are_total(form: str, text: str) -> None:
     result = check_form(form, "\\frac{x + 1}{x - 2}", text)  # type: ignore[arg-type]
     assert isinstance(result.ok, bool)
+
+
+@pytest.mark.parametrize(
+    ("predicted", "equal"),
+    [
+        ("x^{2} + 2 x", True),
+        ("(x+1)^2", True),  # differs from the gold by the constant 1
+        ("x^2 + 2x + C", True),
+        ("x^2 + 2x - 7", True),
+        ("x^3", False),
+        ("2x + 2", False),  # the integrand itself
+        ("\\sin x", False),
+        ("9^9^9^9", False),
+    ],
+)
+def test_antiderivatives_count_up_to_a_constant(predicted: str, equal: bool) -> None:
+    from rlvr_envs.verifiers.math import check_antiderivative
+
+    assert check_antiderivative("x^{2} + 2 x", predicted, timeout_s=5.0).equal is equal
+
+
+def test_indefinite_integral_tasks_accept_a_shifted_antiderivative() -> None:
+    env = gym.make("rlvr/Math-v0", generators=["calculus"])
+    inner = rlvr_envs.unwrap(env)
+    checked = 0
+    for seed in range(60):
+        env.reset(seed=seed, options={"level": 1})
+        task = inner.task
+        assert task is not None
+        if task.data["answer_form"] != "antiderivative":
+            continue
+        _, reward, *_ = env.step(f"\\boxed{{{task.data['answer']} + 12}}")
+        assert reward == 1.0, task.data["answer"]
+        env.reset(options={"task": task})
+        _, reward, *_ = env.step(f"\\boxed{{{task.data['answer']} + x}}")
+        assert reward == 0.0
+        checked += 1
+        if checked == 3:
+            break
+    assert checked == 3

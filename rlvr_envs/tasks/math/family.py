@@ -20,7 +20,7 @@ from rlvr_envs.core.types import Feedback, Task, Verdict
 from rlvr_envs.errors import InvalidOptionError, SpecError
 from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
-from rlvr_envs.verifiers.math import check_answer
+from rlvr_envs.verifiers.math import check_answer, check_antiderivative
 from rlvr_envs.verifiers.math_form import check_form
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -195,7 +195,8 @@ class MathFamily(TaskFamily):
                 reason="No final answer found: put it in \\boxed{...}.",
             )
         gold = str(task.data["answer"])
-        form = check_form(task.data.get("answer_form", "any"), gold, extraction.answer)
+        form_name = task.data.get("answer_form", "any")
+        form = check_form(form_name, gold, extraction.answer)
         if not form.ok:
             return Verdict(
                 reward=reward.wrong,
@@ -203,7 +204,8 @@ class MathFamily(TaskFamily):
                 components={"correct": 0.0, "format": 1.0, "form": 0.0, "attempts": float(attempt)},
                 reason=f"Not in the requested form: {form.reason}.",
             )
-        check = check_answer(gold, extraction.answer, timeout_s=self.config.verifier_timeout_s)
+        checker = check_antiderivative if form_name == "antiderivative" else check_answer
+        check = checker(gold, extraction.answer, timeout_s=self.config.verifier_timeout_s)
         timed_out = check.method == "timeout"
         if check.equal:
             value = reward.correct * reward.attempt_decay ** (attempt - 1)

@@ -205,6 +205,7 @@ class CalculusGenerator:
             answer_kind="expression",
             knobs=kn,
             solution=f"Integrate term by term (power rule, substitution or integration by parts): ${ans} + C$.",
+            answer_form="antiderivative",
         )
 
     def _definite(self, rng: np.random.Generator, kn: dict[str, int | float]) -> MathProblem:
