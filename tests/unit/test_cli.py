@@ -63,3 +63,22 @@ def test_play_scripted_session() -> None:
     code = cli.cmd_play(args, console, stream=io.StringIO(f"thinking...\n\\boxed{{{gold}}}\n.\n"))
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert code == 0 and "reward +1.000" in text
+
+
+def test_eval_loads_a_python_policy_factory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "my_policy.py").write_text(
+        "def make(env):\n    return lambda observation, info: 'Final answer: 42'\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out_file = tmp_path / "out.jsonl"
+    code, _ = run(
+        ["eval", "rlvr/Math-v0", "--policy", "python:my_policy:make", "--episodes", "3", "--out", str(out_file)],
+        capsys,
+    )
+    records = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert code == 0 and len(records) == 3
+    assert all(r["messages"][-1]["content"] == "Final answer: 42" for r in records)
+    code, out = run(["eval", "rlvr/Math-v0", "--policy", "python:no_such_module:make", "--episodes", "1"], capsys)
+    assert code == 2 and "cannot load policy" in out
