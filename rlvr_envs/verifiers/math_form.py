@@ -114,7 +114,8 @@ def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
         if _factor_count(answer) < _factor_count(_clean(gold)):
             return FormCheck(ok=False, reason="the factorisation is not complete")
         return FormCheck(ok=True)
-    # reduced_fraction
+    if form != "reduced_fraction":
+        raise ValueError(f"unknown answer form {form!r}; expected one of {AnswerForm.__args__}")
     gold_parts = _split_fraction(_clean(gold))
     parts = _split_fraction(answer)
     if parts is None:

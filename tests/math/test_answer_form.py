@@ -128,3 +128,8 @@ def test_indefinite_integral_tasks_accept_a_shifted_antiderivative() -> None:
         if checked == 3:
             break
     assert checked == 3
+
+
+def test_unknown_form_names_are_a_programmer_error() -> None:
+    with pytest.raises(ValueError, match="unknown answer form"):
+        check_form("sorted", "1", "1")  # type: ignore[arg-type]
