@@ -9,7 +9,7 @@ are linear in the input, and never raise.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel
 
@@ -115,7 +115,7 @@ def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
             return FormCheck(ok=False, reason="the factorisation is not complete")
         return FormCheck(ok=True)
     if form != "reduced_fraction":
-        raise ValueError(f"unknown answer form {form!r}; expected one of {AnswerForm.__args__}")
+        raise ValueError(f"unknown answer form {form!r}; expected one of {get_args(AnswerForm)}")
     gold_parts = _split_fraction(_clean(gold))
     parts = _split_fraction(answer)
     if parts is None:
