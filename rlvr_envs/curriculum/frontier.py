@@ -1,0 +1,98 @@
+"""`Frontier`: the RLVE rule, a difficulty frontier that moves up once the policy masters it.
+
+Levels are sampled uniformly from the last ``window`` levels up to the frontier ``h``. Every
+``min_rollouts`` finished episodes *at* ``h`` form one evaluation block: if their pass rate is at
+least ``threshold`` the frontier rises by one; if ``lower_below`` is set and the pass rate falls
+under it (a collapse), the frontier drops by one. Either way the block's counters restart, so each
+decision rests on fresh evidence. Episodes at other levels only feed the per-level tallies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from rlvr_envs.curriculum.base import Controller, LevelTally, StrictModel, success
+
+
+class FrontierParams(StrictModel):
+    low: int = Field(default=0, ge=0, description="the easiest level ever sampled")
+    high: int = Field(default=1000, ge=0, description="the frontier never rises above this")
+    start: int | None = Field(default=None, ge=0, description="initial frontier (default: low)")
+    window: int = Field(default=4, ge=1, description="sample from the last `window` levels up to the frontier")
+    threshold: float = Field(default=0.9, gt=0.0, le=1.0, description="pass rate at the frontier that raises it")
+    min_rollouts: int = Field(default=128, ge=1, description="episodes at the frontier per decision")
+    lower_below: float | None = Field(default=None, ge=0.0, lt=1.0, description="pass rate that lowers it")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FrontierParams:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        if self.start is not None and not self.low <= self.start <= self.high:
+            raise ValueError(f"start ({self.start}) must lie in low..high ({self.low}..{self.high})")
+        if self.lower_below is not None and self.lower_below >= self.threshold:
+            raise ValueError(f"lower_below ({self.lower_below}) must be < threshold ({self.threshold})")
+        return self
+
+
+class FrontierMove(StrictModel):
+    """One frontier change, for plots and the CLI: after ``rollouts`` episodes it went to ``level``."""
+
+    rollouts: int
+    level: int
+    pass_rate: float
+
+
+class FrontierStats(StrictModel):
+    frontier: int | None = None  # None until the first sample/update: then start (or low)
+    block_rollouts: int = 0
+    block_successes: float = 0.0
+    rollouts: int = 0
+    levels: dict[int, LevelTally] = Field(default_factory=dict)
+    moves: list[FrontierMove] = Field(default_factory=list)
+
+
+class Frontier(Controller):
+    """RLVE-style frontier: raise after ``min_rollouts`` at the frontier with pass rate >= ``threshold``."""
+
+    kind = "frontier"
+    Params = FrontierParams
+    Stats = FrontierStats
+    params: FrontierParams
+    stats: FrontierStats
+
+    def frontier(self) -> int:
+        if self.stats.frontier is None:
+            self.stats.frontier = self.params.start if self.params.start is not None else self.params.low
+        return self.stats.frontier
+
+    def level_summary(self) -> dict[int, tuple[int, float | None]]:
+        return {level: (tally.rollouts, tally.pass_rate) for level, tally in sorted(self.stats.levels.items())}
+
+    def sample(self, rng: np.random.Generator) -> int:
+        top = self.frontier()
+        bottom = max(self.params.low, top - self.params.window + 1)
+        return int(rng.integers(bottom, top + 1))
+
+    def update(self, level: int, reward: float, task_id: str | None = None, *, component: str | None = None) -> None:
+        stats, top, won = self.stats, self.frontier(), success(reward)
+        stats.rollouts += 1
+        tally = stats.levels.setdefault(int(level), LevelTally())
+        tally.rollouts += 1
+        tally.successes += won
+        if level != top:
+            return
+        stats.block_rollouts += 1
+        stats.block_successes += won
+        if stats.block_rollouts < self.params.min_rollouts:
+            return
+        pass_rate = stats.block_successes / stats.block_rollouts
+        stats.block_rollouts, stats.block_successes = 0, 0.0
+        if pass_rate >= self.params.threshold and top < self.params.high:
+            self._move(top + 1, pass_rate)
+        elif self.params.lower_below is not None and pass_rate < self.params.lower_below and top > self.params.low:
+            self._move(top - 1, pass_rate)
+
+    def _move(self, level: int, pass_rate: float) -> None:
+        self.stats.frontier = level
+        self.stats.moves.append(FrontierMove(rollouts=self.stats.rollouts, level=level, pass_rate=pass_rate))

@@ -1,0 +1,224 @@
+"""One curriculum for many workers: a controller served to other processes through a proxy.
+
+`SharedCurriculum` owns the real controller and serves it from a background thread of the owning
+process (no extra process to start or to leak). `SharedCurriculum.client()` returns a
+`RemoteController`: a picklable `Controller` that forwards every call over an authenticated Unix
+socket, so env copies in `AsyncVectorEnv` workers sample from and update the same state. Calls are
+serialised by one lock; the random generator travels with the call and its advanced state comes
+back, so a remote ``sample(rng)`` consumes ``rng`` exactly as a local call would.
+
+In the owning process use `SharedCurriculum.local` (same lock, no socket) or `.controller` when no
+worker is running.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from multiprocessing.connection import Client, Connection, Listener
+from typing import Any
+
+import numpy as np
+
+from rlvr_envs.curriculum.base import Choice, Controller, ControllerState
+from rlvr_envs.errors import RLVRError
+
+logger = logging.getLogger(__name__)
+
+_ALLOWED = frozenset(
+    {"sample", "choose", "update", "frontier", "state", "load_state", "reset", "weights", "pass_rates", "level_summary"}
+)
+
+
+class ForwardingController(Controller):
+    """A controller that forwards each call to another one (under a lock, or over a socket)."""
+
+    kind = "forwarding"
+
+    def __init__(self) -> None:  # no Params: the target owns them
+        pass
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    @property
+    def target_kind(self) -> str:
+        return str(self._call("state").kind)
+
+    def sample(self, rng: np.random.Generator) -> int:
+        return int(self._call("sample", rng))
+
+    def choose(self, rng: np.random.Generator) -> Choice:
+        result: Choice = self._call("choose", rng)
+        return result
+
+    def update(self, level: int, reward: float, task_id: str | None = None, *, component: str | None = None) -> None:
+        self._call("update", level, reward, task_id, **({"component": component} if component else {}))
+
+    def frontier(self) -> int | None:
+        result: int | None = self._call("frontier")
+        return result
+
+    def state(self) -> ControllerState:
+        result: ControllerState = self._call("state")
+        return result
+
+    def load_state(self, state: ControllerState | dict[str, Any]) -> None:
+        self._call("load_state", state)
+
+    def reset(self) -> None:
+        self._call("reset")
+
+    def level_summary(self) -> dict[int, tuple[int, float | None]]:
+        result: dict[int, tuple[int, float | None]] = self._call("level_summary")
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        """Extra read-only reports of some controllers (``weights``, ``pass_rates``)."""
+        if name in _ALLOWED:
+            return lambda *args, **kwargs: self._call(name, *args, **kwargs)
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class LockedController(ForwardingController):
+    """The owner's view of a shared controller: direct calls, serialised with the server's lock."""
+
+    def __init__(self, controller: Controller, lock: threading.Lock) -> None:
+        self._controller = controller
+        self._lock = lock
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return getattr(self._controller, method)(*args, **kwargs)
+
+
+class RemoteController(ForwardingController):
+    """A worker's view of a shared controller; picklable, reconnects lazily in each process."""
+
+    def __init__(self, address: str, authkey: bytes) -> None:
+        self._address = address
+        self._authkey = authkey
+        self._connection: Connection | None = None
+        self._pid = -1
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"address": self._address, "authkey": self._authkey}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["address"], state["authkey"])  # type: ignore[misc]
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            connection = self._connect()
+            try:
+                connection.send((method, args, kwargs))
+                status, result, generators = connection.recv()
+            except (EOFError, OSError) as exc:
+                self._connection = None
+                raise RLVRError(
+                    f"the shared curriculum at {self._address} is gone ({exc}); it lives as long as the "
+                    "SharedCurriculum (or the vector env) that created it"
+                ) from exc
+        if status == "error":
+            raise result
+        for local, remote in zip((a for a in args if isinstance(a, np.random.Generator)), generators, strict=True):
+            local.bit_generator.state = remote.bit_generator.state  # the remote draw advanced our rng
+        return result
+
+    def _connect(self) -> Connection:
+        if self._connection is None or self._pid != os.getpid():
+            try:
+                self._connection = Client(self._address, family="AF_UNIX", authkey=self._authkey)
+            except (OSError, EOFError) as exc:
+                raise RLVRError(f"cannot reach the shared curriculum at {self._address}: {exc}") from exc
+            self._pid = os.getpid()
+        return self._connection
+
+
+class SharedCurriculum:
+    """Serve ``controller`` to other processes until `close` (also a context manager).
+
+    Example:
+        >>> shared = SharedCurriculum(Frontier(min_rollouts=64))
+        >>> env_fns = [lambda: gym.make("rlvr/Math-v0", curriculum=shared.client())] * 4
+        >>> vec = gym.vector.AsyncVectorEnv(env_fns)   # all four workers share one frontier
+        >>> shared.local.frontier()
+    """
+
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+        self._lock = threading.Lock()
+        self._authkey = secrets.token_bytes(32)
+        self._listener = Listener(family="AF_UNIX", authkey=self._authkey)
+        self._address = str(self._listener.address)
+        self._closed = threading.Event()
+        self._connections: list[Connection] = []
+        self._thread = threading.Thread(target=self._accept_loop, name="rlvr-shared-curriculum", daemon=True)
+        self._thread.start()
+        self.local = LockedController(controller, self._lock)
+
+    @property
+    def address(self) -> str:
+        return self._address
+
+    def client(self) -> RemoteController:
+        """A picklable controller for other processes (or threads) that forwards to this one."""
+        return RemoteController(self._address, self._authkey)
+
+    def close(self) -> None:
+        """Stop serving (idempotent); workers that call afterwards get a clear `RLVRError`."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._listener.close()
+        for connection in list(self._connections):
+            connection.close()
+
+    def __enter__(self) -> SharedCurriculum:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- server -----------------------------------------------------------------------------
+    def _accept_loop(self) -> None:
+        while not self._closed.is_set():
+            try:
+                connection = self._listener.accept()
+            except (OSError, EOFError):
+                return  # closed
+            except Exception:  # a failed handshake (wrong key) must not stop the server
+                logger.warning("shared curriculum: rejected a connection", exc_info=True)
+                continue
+            self._connections.append(connection)
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: Connection) -> None:
+        with connection:
+            while not self._closed.is_set():
+                try:
+                    method, args, kwargs = connection.recv()
+                    connection.send(self._handle(method, args, kwargs))
+                except (EOFError, OSError):
+                    return  # the client went away
+                except Exception:
+                    if self._closed.is_set():
+                        return  # close() shut the connection under us
+                    logger.warning("shared curriculum: dropped a malformed request", exc_info=True)
+                    return
+
+    def _handle(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any, list[Any]]:
+        if method not in _ALLOWED:
+            return "error", RLVRError(f"shared curriculum: {method!r} is not a controller method"), []
+        try:
+            with self._lock:
+                result = getattr(self.controller, method)(*args, **kwargs)
+        except Exception as exc:
+            return "error", exc, []
+        return "ok", result, [arg for arg in args if isinstance(arg, np.random.Generator)]
