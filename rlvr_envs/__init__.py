@@ -11,6 +11,7 @@ from rlvr_envs.core.env import RLVREnv
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, final_text
 from rlvr_envs.core.registry import list_specs, load_all, register, register_spec_dir, register_spec_file
 from rlvr_envs.core.types import EpisodeRecord, Feedback, Message, Task, ToolCall, Verdict
+from rlvr_envs.mixture_env import MixtureEnv, register_mixture
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ __all__ = [
     "FamilyConfig",
     "Feedback",
     "Message",
+    "MixtureEnv",
     "RLVREnv",
     "Task",
     "TaskFamily",
@@ -34,6 +36,7 @@ __all__ = [
     "make",
     "make_vec",
     "register",
+    "register_mixture",
     "register_spec_dir",
     "register_spec_file",
     "unwrap",

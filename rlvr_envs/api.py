@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any, Literal
 
 import gymnasium as gym
@@ -11,7 +13,9 @@ from rlvr_envs.core.env import RLVREnv
 from rlvr_envs.core.family import Transcript
 from rlvr_envs.core.registry import family_for, list_specs, registered
 from rlvr_envs.core.types import Message, Task, Verdict
+from rlvr_envs.curriculum import Controller, SharedCurriculum, build_controller
 from rlvr_envs.errors import InvalidOptionError
+from rlvr_envs.vector import CurriculumAsyncVectorEnv, CurriculumSyncVectorEnv
 
 
 def make(env_id: str, **kwargs: Any) -> gym.Env[Any, str]:
@@ -25,22 +29,55 @@ def make_vec(
     num_envs: int,
     *,
     mode: Literal["sync", "async"] = "async",
+    curriculum: Controller | dict[str, Any] | None = None,
+    share_curriculum: bool = True,
     **kwargs: Any,
 ) -> gym.vector.VectorEnv[Any, Any, Any]:
-    """A vector env of ``num_envs`` copies; text observations work with shared memory on.
+    """A vector env of ``num_envs`` copies sharing one curriculum; text observations use shared memory.
 
     Actions are a tuple (or list) of strings, one per sub-env; observations come back as a tuple
     of strings. Sub-env ``i`` is seeded with ``seed + i`` by gymnasium when ``reset(seed=seed)``.
+
+    Args:
+        curriculum: a `Controller`, a curriculum table, or ``None`` for the spec's own.
+        share_curriculum: one controller for all copies (default; in ``async`` mode it is served
+            from this process to the workers). ``False`` gives each copy its own.
+        **kwargs: ``gym.make`` overrides for every copy.
+
+    The returned vector env has ``.curriculum``: the shared controller, safe to read and save
+    while the workers run.
     """
-    registered(env_id)
+    entry = registered(env_id)
     if num_envs < 1:
         raise InvalidOptionError(f"num_envs must be >= 1, got {num_envs}")
-    env_fns = [lambda: gym.make(env_id, **kwargs) for _ in range(num_envs)]
+    if mode not in ("sync", "async"):
+        raise InvalidOptionError(f"mode must be 'sync' or 'async', got {mode!r}")
+    if not share_curriculum or "level" in kwargs:
+        return _unshared_vec(env_id, num_envs, mode, curriculum, kwargs)
+    if isinstance(curriculum, Controller):
+        controller = curriculum
+    else:
+        table = curriculum if curriculum is not None else entry.spec.curriculum
+        controller = build_controller(table, default_level=int(kwargs.get("default_level", entry.spec.default_level)))
     if mode == "sync":
-        return gym.vector.SyncVectorEnv(env_fns)
-    if mode == "async":
-        return gym.vector.AsyncVectorEnv(env_fns)
-    raise InvalidOptionError(f"mode must be 'sync' or 'async', got {mode!r}")
+        fns = [functools.partial(gym.make, env_id, curriculum=controller, **kwargs) for _ in range(num_envs)]
+        return CurriculumSyncVectorEnv(fns, curriculum=controller)
+    shared = SharedCurriculum(controller)
+    fns = [functools.partial(gym.make, env_id, curriculum=shared.client(), **kwargs) for _ in range(num_envs)]
+    return CurriculumAsyncVectorEnv(fns, shared=shared)
+
+
+def _unshared_vec(
+    env_id: str, num_envs: int, mode: str, curriculum: Controller | dict[str, Any] | None, kwargs: dict[str, Any]
+) -> gym.vector.VectorEnv[Any, Any, Any]:
+    """Each copy with its own controller (a deep copy when one object was given)."""
+    fns = [
+        functools.partial(gym.make, env_id, **kwargs)
+        if curriculum is None
+        else functools.partial(gym.make, env_id, curriculum=copy.deepcopy(curriculum), **kwargs)
+        for _ in range(num_envs)
+    ]
+    return gym.vector.SyncVectorEnv(fns) if mode == "sync" else gym.vector.AsyncVectorEnv(fns)
 
 
 def verify(env_id: str, task: Task | dict[str, Any], response: Transcript) -> Verdict:

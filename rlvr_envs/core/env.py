@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from rlvr_envs.core.family import EpisodeState, TaskFamily
 from rlvr_envs.core.spaces import UnicodeText
 from rlvr_envs.core.types import Task, Verdict
-from rlvr_envs.curriculum import Controller, Fixed
+from rlvr_envs.curriculum import Controller, Fixed, Mixture
 from rlvr_envs.errors import InvalidOptionError
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,9 @@ def parse_task_id(task_id: str) -> tuple[str, int, int] | None:
         return parts[0], int(parts[1]), int(parts[2], 16)
     except ValueError:
         return None
+
+
+_CURRICULUM_KEY = 0x6375_7272  # separates the curriculum's stream from the task's (SeedSequence entropy)
 
 
 def task_rng(task_seed: int, level: int) -> np.random.Generator:
@@ -91,6 +94,10 @@ class RLVREnv(gym.Env[Any, str]):
         self.family = family
         self.env_id = env_id
         self.max_turns = max_turns
+        if isinstance(curriculum, Mixture):
+            raise InvalidOptionError(
+                "a Mixture curriculum chooses between envs; wrap the components in rlvr_envs.MixtureEnv instead"
+            )
         self.curriculum: Controller = curriculum if curriculum is not None else Fixed(0)
         self.reward_shaping = reward_shaping
         self.max_action_chars = max_action_chars
@@ -191,12 +198,27 @@ class RLVREnv(gym.Env[Any, str]):
         if options.get("task_id") is not None:
             return self._task_from_id(str(options["task_id"]))
         level = options.get("level")
-        if level is None:
-            level = self.curriculum.sample(self.np_random)
-        elif isinstance(level, bool) or not isinstance(level, int | np.integer) or level < 0:
+        if level is not None and (isinstance(level, bool) or not isinstance(level, int | np.integer) or level < 0):
             raise InvalidOptionError(f"options['level'] must be an int >= 0, got {level!r}")
+        # One draw per reset whatever the controller does: the env's random stream (and so the task
+        # a seed gives) never depends on how many numbers a controller happened to consume.
         task_seed = int(self.np_random.integers(0, 2**63 - 1))
+        if level is None:
+            choice = self.curriculum.choose(np.random.default_rng(np.random.SeedSequence([task_seed, _CURRICULUM_KEY])))
+            if choice.task_id is not None:  # a per-task controller replays a task it has seen
+                replay = self._replay(choice.task_id)
+                if replay is not None:
+                    return replay
+            level = choice.level
         return self._generate(int(level), task_seed)
+
+    def _replay(self, task_id: str) -> Task | None:
+        """The task a controller asked to replay; ``None`` (fresh task instead) if it is not ours."""
+        try:
+            return self._task_from_id(task_id)
+        except InvalidOptionError:
+            logger.warning("curriculum asked to replay %r, which %s cannot rebuild", task_id, self.env_id)
+            return None
 
     def _generate(self, level: int, task_seed: int) -> Task:
         task_id = make_task_id(self.family.name, level, task_seed)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from rlvr_envs.core.env import RLVREnv
 from rlvr_envs.core.family import TaskFamily
-from rlvr_envs.curriculum import build_controller
+from rlvr_envs.curriculum import Controller, build_controller
 from rlvr_envs.errors import DuplicateEnvError, SpecError, UnknownEnvError
 
 ENV_ID_PATTERN = r"^(?:[A-Za-z0-9_.-]+/)?[A-Za-z][A-Za-z0-9_.-]*-v\d+$"
@@ -249,10 +249,12 @@ def make_env_from_spec(env_id: str, render_mode: str | None = None, **overrides:
     """gymnasium entry point: build the env for ``env_id``, applying ``gym.make`` overrides.
 
     Overrides named like spec fields (``max_turns``, ``curriculum``, ``default_level``...) replace
-    those fields; ``level=L`` is shorthand for a fixed curriculum at ``L``; every other keyword
+    those fields; ``level=L`` is shorthand for a fixed curriculum at ``L``; ``curriculum`` may also be
+    a `Controller` object, used as is (so several envs can share one); every other keyword
     goes to the family's config and is validated there.
     """
     entry = registered(env_id)
+    controller = overrides.pop("curriculum") if isinstance(overrides.get("curriculum"), Controller) else None
     env_fields = {key: overrides.pop(key) for key in list(overrides) if key in ENV_LEVEL_FIELDS}
     if "level" in overrides:
         env_fields["curriculum"] = {"kind": "fixed", "level": overrides.pop("level")}
@@ -266,7 +268,9 @@ def make_env_from_spec(env_id: str, render_mode: str | None = None, **overrides:
         family,
         env_id=env_id,
         max_turns=spec.max_turns,
-        curriculum=build_controller(spec.curriculum, default_level=spec.default_level),
+        curriculum=controller
+        if controller is not None
+        else build_controller(spec.curriculum, default_level=spec.default_level),
         reward_shaping=spec.reward_shaping,
         max_action_chars=spec.max_action_chars,
         max_observation_chars=spec.max_observation_chars,
