@@ -55,10 +55,32 @@ def random_policy(env: gym.Env[Any, Any], seed: int | None = None) -> Policy:
     return act
 
 
+def skilled(env: gym.Env[Any, Any], skill: float, *, slope: float = 1.5, seed: int | None = None) -> Policy:
+    """A scripted learner stand-in: right with probability ``sigmoid(slope * (skill - level))``.
+
+    It plays the oracle's action when it "knows" the answer and a wrong one otherwise, so an env's
+    curriculum can be exercised end to end without a model (``--policy skill:3.5`` on the CLI).
+    """
+    inner = unwrap(env)
+    rng = np.random.default_rng(seed)
+
+    def act(observation: Any, info: dict[str, Any]) -> str:
+        knows = rng.random() < 1.0 / (1.0 + np.exp(-slope * (skill - float(info.get("level", 0)))))
+        return inner.oracle_action() if knows else "<answer>I do not know</answer> \\boxed{?}"
+
+    return act
+
+
 def load_policy(name: str, env: gym.Env[Any, Any], *, seed: int | None = None) -> Policy:
-    """Resolve ``oracle``, ``random`` or ``python:module:function`` (a factory taking the env)."""
+    """Resolve ``oracle``, ``random``, ``skill:S`` or ``python:module:function`` (a factory taking the env)."""
     if name == "oracle":
         return oracle(env)
+    if name.startswith("skill:"):
+        try:
+            skill = float(name[len("skill:") :])
+        except ValueError as exc:
+            raise InvalidOptionError(f"policy {name!r}: the skill must be a number, e.g. 'skill:3.5'") from exc
+        return skilled(env, skill, seed=seed)
     if name == "random":
         return random_policy(env, seed=seed)
     if name.startswith("python:"):
@@ -71,7 +93,7 @@ def load_policy(name: str, env: gym.Env[Any, Any], *, seed: int | None = None) -
         if not callable(policy):
             raise InvalidOptionError(f"{name!r} must return a callable policy(observation, info) -> str")
         return policy  # type: ignore[no-any-return]
-    raise InvalidOptionError(f"unknown policy {name!r}: use 'oracle', 'random' or 'python:module:function'")
+    raise InvalidOptionError(f"unknown policy {name!r}: use 'oracle', 'random', 'skill:S' or 'python:module:function'")
 
 
 def run_episode(
