@@ -82,3 +82,40 @@ def test_eval_loads_a_python_policy_factory(
     assert all(r["messages"][-1]["content"] == "Final answer: 42" for r in records)
     code, out = run(["eval", "rlvr/Math-v0", "--policy", "python:no_such_module:make", "--episodes", "1"], capsys)
     assert code == 2 and "cannot load policy" in out
+
+
+def test_curriculum_runs_prints_frontier_and_saves_a_resumable_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "curriculum.json"
+    table = '{"kind": "frontier", "min_rollouts": 5, "threshold": 0.6}'
+    argv = ["curriculum", "rlvr/Math-v0", "--episodes", "60", "--policy", "oracle", "--controller", table]
+    code, out = run([*argv, "--save", str(state)], capsys)
+    assert code == 0 and "frontier:" in out and "frontier moves" in out
+    saved = json.loads(state.read_text())
+    assert saved["kind"] == "frontier" and saved["stats"]["rollouts"] == 60 and saved["stats"]["frontier"] >= 3
+    code, out = run(["curriculum", "rlvr/Math-v0", "--episodes", "5", "--resume", str(state), "--save", str(state)], capsys)
+    assert code == 0 and json.loads(state.read_text())["stats"]["rollouts"] == 65
+    code, out = run(["curriculum", "--show", str(state)], capsys)
+    assert code == 0 and "levels" in out
+
+
+def test_curriculum_with_the_spec_default_and_a_skill_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(["curriculum", "rlvr/Math-v0", "--episodes", "30", "--policy", "skill:2"], capsys)
+    assert code == 0 and "thompson" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["curriculum"], "give an env id"),
+        (["curriculum", "rlvr/Math-v0", "--controller", "{oops"], "JSON object"),
+        (["curriculum", "rlvr/Math-v0", "--controller", '{"kind": "frontear"}'], "Did you mean"),
+        (["curriculum", "rlvr/Math-v0", "--policy", "skill:high"], "must be a number"),
+        (["curriculum", "rlvr/Math-v0", "--episodes", "0"], "--episodes"),
+        (["curriculum", "--show", "/nonexistent/state.json"], "cannot read"),
+    ],
+)
+def test_curriculum_errors_are_clean(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run(argv, capsys)
+    assert code == 2 and message in out.replace("\n", " ")
