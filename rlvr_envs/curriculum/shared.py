@@ -32,6 +32,20 @@ _ALLOWED = frozenset(
 )
 
 
+_GENERATORS = threading.local()
+
+
+def _server_generator(state: dict[str, Any]) -> np.random.Generator:
+    """A per-thread generator set to a shipped bit-generator state (building one is slow)."""
+    cache: dict[str, np.random.Generator] = _GENERATORS.__dict__.setdefault("cache", {})
+    name = state["bit_generator"]
+    if name not in cache:
+        cache[name] = np.random.Generator(getattr(np.random, name)())
+    generator = cache[name]
+    generator.bit_generator.state = state
+    return generator
+
+
 class ForwardingController(Controller):
     """A controller that forwards each call to another one (under a lock, or over a socket)."""
 
@@ -114,11 +128,15 @@ class RemoteController(ForwardingController):
         self.__init__(state["address"], state["authkey"])  # type: ignore[misc]
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        # generators travel as their bit-generator state (a small dict), far cheaper to pickle
+        generators = {i: a for i, a in enumerate(args) if isinstance(a, np.random.Generator)}
+        states = {i: g.bit_generator.state for i, g in generators.items()}
+        wire_args = tuple(None if i in generators else a for i, a in enumerate(args))
         with self._lock:
             connection = self._connect()
             try:
-                connection.send((method, args, kwargs))
-                status, result, generators = connection.recv()
+                connection.send((method, wire_args, kwargs, states))
+                status, result, states = connection.recv()
             except (EOFError, OSError) as exc:
                 self._connection = None
                 raise RLVRError(
@@ -127,8 +145,8 @@ class RemoteController(ForwardingController):
                 ) from exc
         if status == "error":
             raise result
-        for local, remote in zip((a for a in args if isinstance(a, np.random.Generator)), generators, strict=True):
-            local.bit_generator.state = remote.bit_generator.state  # the remote draw advanced our rng
+        for index, state in states.items():
+            generators[index].bit_generator.state = state  # the remote draw advanced our rng
         return result
 
     def _connect(self) -> Connection:
@@ -203,8 +221,7 @@ class SharedCurriculum:
         with connection:
             while not self._closed.is_set():
                 try:
-                    method, args, kwargs = connection.recv()
-                    connection.send(self._handle(method, args, kwargs))
+                    connection.send(self._handle(*connection.recv()))
                 except (EOFError, OSError):
                     return  # the client went away
                 except Exception:
@@ -213,12 +230,16 @@ class SharedCurriculum:
                     logger.warning("shared curriculum: dropped a malformed request", exc_info=True)
                     return
 
-    def _handle(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, Any, list[Any]]:
+    def _handle(
+        self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], states: dict[int, dict[str, Any]]
+    ) -> tuple[str, Any, dict[int, dict[str, Any]]]:
         if method not in _ALLOWED:
-            return "error", RLVRError(f"shared curriculum: {method!r} is not a controller method"), []
+            return "error", RLVRError(f"shared curriculum: {method!r} is not a controller method"), {}
+        generators = {index: _server_generator(state) for index, state in states.items()}
+        args = tuple(generators.get(index, arg) for index, arg in enumerate(args))
         try:
             with self._lock:
                 result = getattr(self.controller, method)(*args, **kwargs)
         except Exception as exc:
-            return "error", exc, []
-        return "ok", result, [arg for arg in args if isinstance(arg, np.random.Generator)]
+            return "error", exc, {}
+        return "ok", result, {index: g.bit_generator.state for index, g in generators.items()}
