@@ -79,8 +79,40 @@ def _factor_count(text: str) -> int:
     return count
 
 
+def _brace_group_end(text: str, start: int) -> int | None:
+    """Index just past the ``{...}`` group opening at ``start`` (nested braces allowed), or None."""
+    if start >= len(text) or text[start] != "{":
+        return None
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
+
+
+def _split_frac_command(text: str) -> tuple[str, str] | None:
+    """``[-]\\frac{A}{B}`` spanning the whole text, with braces nested inside A and B (``x^{2}``)."""
+    body = text[1:] if text.startswith("-") else text
+    if not body.startswith("\\frac"):
+        return None
+    numerator_end = _brace_group_end(body, len("\\frac"))
+    if numerator_end is None:
+        return None
+    denominator_end = _brace_group_end(body, numerator_end)
+    if denominator_end != len(body):
+        return None
+    return body[len("\\frac") + 1 : numerator_end - 1], body[numerator_end + 1 : denominator_end - 1]
+
+
 def _split_fraction(text: str) -> tuple[str, str] | None:
-    for pattern in (r"-?\\frac\{([^{}]*)\}\{([^{}]*)\}", r"-?\(([^()]*)\)/\(([^()]*)\)", r"-?([^()/]*)/\(([^()]*)\)"):
+    frac = _split_frac_command(text)
+    if frac is not None:
+        return frac
+    for pattern in (r"-?\(([^()]*)\)/\(([^()]*)\)", r"-?([^()/]*)/\(([^()]*)\)"):
         match = re.fullmatch(pattern, text)
         if match:
             return match.group(1), match.group(2)

@@ -133,3 +133,14 @@ def test_indefinite_integral_tasks_accept_a_shifted_antiderivative() -> None:
 def test_unknown_form_names_are_a_programmer_error() -> None:
     with pytest.raises(ValueError, match="unknown answer form"):
         check_form("sorted", "1", "1")  # type: ignore[arg-type]
+
+
+def test_reduced_fraction_with_braced_powers_inside() -> None:
+    """Regression: ``x^{2}`` inside \\frac{...}{...} once made every gold fraction 'not a single fraction'."""
+    gold = "\\frac{4 x^{2} + 36 x - 40}{x^{2} - 24 x + 143}"
+    assert check_form("reduced_fraction", gold, gold).ok
+    assert check_form("reduced_fraction", gold, "-\\frac{4 x^{2}}{x^{2} - 1}").ok
+    unreduced = "\\frac{4 x^{3} + 40 x^{2} - 4 x - 40}{x^{3} - 23 x^{2} + 119 x + 143}"
+    assert not check_form("reduced_fraction", gold, unreduced).ok
+    assert not check_form("reduced_fraction", gold, "\\frac{x^{2}}{x^{2} - 1} + \\frac{1}{x}").ok
+    assert not check_form("reduced_fraction", gold, "\\frac{x^{2}{x - 1}").ok  # unbalanced: never raises

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from fractions import Fraction
 
+import gymnasium as gym
 import math_verify
 import numpy as np
 import pytest
@@ -600,3 +601,15 @@ def test_big_sweep(family: str) -> None:
                     CHECKERS[family](p)
                 except AssertionError as exc:
                     raise AssertionError(f"{family} L{level} s{seed}: {p.question} => {p.answer}") from exc
+
+
+@pytest.mark.parametrize("level", range(0, 21))
+def test_oracle_is_right_at_every_level(level: int) -> None:
+    """The conformance suite samples levels 0-6; hard levels must verify their own gold too."""
+    env = gym.make("rlvr/Math-v0", level=level)
+    for seed in range(12):
+        env.reset(seed=seed)
+        task = env.unwrapped.task
+        _, reward, *_ = env.step(env.unwrapped.oracle_action())
+        assert reward == 1.0, f"oracle rejected on {task.task_id}: {task.data}"
+    env.close()
