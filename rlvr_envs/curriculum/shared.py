@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 import threading
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
@@ -159,6 +160,20 @@ class RemoteController(ForwardingController):
         return self._connection
 
 
+def _shutdown(connection: Connection) -> None:
+    """Wake a thread blocked in ``connection.recv()`` (it sees EOF) without closing its descriptor."""
+    try:
+        duplicate = socket.socket(fileno=os.dup(connection.fileno()))
+    except OSError:
+        return  # already closed by its thread
+    try:
+        duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        duplicate.close()
+
+
 class SharedCurriculum:
     """Serve ``controller`` to other processes until `close` (also a context manager).
 
@@ -176,7 +191,8 @@ class SharedCurriculum:
         self._listener = Listener(family="AF_UNIX", authkey=self._authkey)
         self._address = str(self._listener.address)
         self._closed = threading.Event()
-        self._connections: list[Connection] = []
+        self._connections: set[Connection] = set()
+        self._connections_lock = threading.Lock()
         self._thread = threading.Thread(target=self._accept_loop, name="rlvr-shared-curriculum", daemon=True)
         self._thread.start()
         self.local = LockedController(controller, self._lock)
@@ -195,8 +211,9 @@ class SharedCurriculum:
             return
         self._closed.set()
         self._listener.close()
-        for connection in list(self._connections):
-            connection.close()
+        with self._connections_lock:  # each serving thread closes its own connection; we only wake it
+            for connection in self._connections:
+                _shutdown(connection)
 
     def __enter__(self) -> SharedCurriculum:
         return self
@@ -214,21 +231,26 @@ class SharedCurriculum:
             except Exception:  # a failed handshake (wrong key) must not stop the server
                 logger.warning("shared curriculum: rejected a connection", exc_info=True)
                 continue
-            self._connections.append(connection)
+            with self._connections_lock:
+                if self._closed.is_set():
+                    connection.close()
+                    return
+                self._connections.add(connection)
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: Connection) -> None:
-        with connection:
+        try:
             while not self._closed.is_set():
-                try:
-                    connection.send(self._handle(*connection.recv()))
-                except (EOFError, OSError):
-                    return  # the client went away
-                except Exception:
-                    if self._closed.is_set():
-                        return  # close() shut the connection under us
-                    logger.warning("shared curriculum: dropped a malformed request", exc_info=True)
-                    return
+                connection.send(self._handle(*connection.recv()))
+        except (EOFError, OSError):
+            pass  # the client went away, or close() shut the socket down
+        except Exception:
+            if not self._closed.is_set():
+                logger.warning("shared curriculum: dropped a malformed request", exc_info=True)
+        finally:
+            with self._connections_lock:
+                self._connections.discard(connection)
+                connection.close()
 
     def _handle(
         self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], states: dict[int, dict[str, Any]]
@@ -242,4 +264,4 @@ class SharedCurriculum:
                 result = getattr(self.controller, method)(*args, **kwargs)
         except Exception as exc:
             return "error", exc, {}
-        return "ok", result, {index: g.bit_generator.state for index, g in generators.items()}
+        return "ok", result, {index: dict(g.bit_generator.state) for index, g in generators.items()}
