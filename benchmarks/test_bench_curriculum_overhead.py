@@ -68,7 +68,7 @@ def test_bench_curriculum_overhead() -> None:
     lines = [
         "# Curriculum overhead per episode",
         "",
-        "`make bench` (`pytest benchmarks -q -s -o addopts=\"\"`), file "
+        '`make bench` (`pytest benchmarks -q -s -o addopts=""`), file '
         "`benchmarks/test_bench_curriculum_overhead.py`; Thompson controller with 8 levels of evidence.",
         "",
         "| path | µs per episode | × local |",

@@ -21,7 +21,7 @@ class ThompsonParams(StrictModel):
     low: int = Field(default=0, ge=0)
     high: int = Field(default=20, ge=0)
     target: float = Field(default=0.5, gt=0.0, lt=1.0, description="the pass rate to aim for")
-    decay: float = Field(default=0.995, gt=0.0, le=1.0, description="evidence kept per finished episode")
+    decay: float = Field(default=0.999, gt=0.0, le=1.0, description="evidence kept per finished episode")
     prior_alpha: float = Field(default=1.0, gt=0.0)
     prior_beta: float = Field(default=1.0, gt=0.0)
     lookahead: int = Field(default=1, ge=0, description="untried levels above the reach that may be sampled")

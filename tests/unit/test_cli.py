@@ -94,7 +94,9 @@ def test_curriculum_runs_prints_frontier_and_saves_a_resumable_state(
     assert code == 0 and "frontier:" in out and "frontier moves" in out
     saved = json.loads(state.read_text())
     assert saved["kind"] == "frontier" and saved["stats"]["rollouts"] == 60 and saved["stats"]["frontier"] >= 3
-    code, out = run(["curriculum", "rlvr/Math-v0", "--episodes", "5", "--resume", str(state), "--save", str(state)], capsys)
+    code, out = run(
+        ["curriculum", "rlvr/Math-v0", "--episodes", "5", "--resume", str(state), "--save", str(state)], capsys
+    )
     assert code == 0 and json.loads(state.read_text())["stats"]["rollouts"] == 65
     code, out = run(["curriculum", "--show", str(state)], capsys)
     assert code == 0 and "levels" in out
