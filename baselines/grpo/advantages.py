@@ -22,10 +22,7 @@ def group_advantages(
     rewards = rewards.float()
     size = rewards.shape[1]
     mean = rewards.mean(dim=1, keepdim=True)
-    if leave_one_out:
-        advantages = (rewards - mean) * (size / (size - 1))
-    else:
-        advantages = rewards - mean
+    advantages = (rewards - mean) * (size / (size - 1)) if leave_one_out else rewards - mean
     if scale_std:
         advantages = advantages / (rewards.std(dim=1, keepdim=True) + eps)
     return advantages

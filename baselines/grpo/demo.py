@@ -67,28 +67,47 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
 
     rollout = config.rollout
     evaluator = RolloutCollector(
-        env_id, env_kwargs, tokenizer, HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size,
-                                                 autocast_dtype=amp),
-        max_new_tokens=rollout.max_new_tokens, max_context_tokens=rollout.max_context_tokens,
+        env_id,
+        env_kwargs,
+        tokenizer,
+        HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
+        max_new_tokens=rollout.max_new_tokens,
+        max_context_tokens=rollout.max_context_tokens,
         max_turns=rollout.max_turns,
-    )  # fmt: skip
+    )
     requests = held_out_requests(demo.held_out_levels, demo.held_out_per_level)
     exclude = prompt_keys(evaluator, requests)
-    _say(start, f"held-out set: {len(requests)} tasks at levels {demo.held_out_levels} ({len(exclude)} distinct prompts)")
+    _say(
+        start, f"held-out set: {len(requests)} tasks at levels {demo.held_out_levels} ({len(exclude)} distinct prompts)"
+    )
 
     # ---- supervised warm-up --------------------------------------------------------------------
     sft = demo.sft
     stream = SupervisedStream(
-        env_id, env_kwargs, tokenizer, levels=sft.levels,
-        rng=np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])), exclude=exclude,
-    )  # fmt: skip
+        env_id,
+        env_kwargs,
+        tokenizer,
+        levels=sft.levels,
+        rng=np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])),
+        exclude=exclude,
+    )
     optimizer, scheduler = make_sft_optimizer(model, sft.lr, sft.warmup_steps)
     warmup = sft_train(
-        model, optimizer, scheduler, stream, batch_size=sft.batch_size, max_steps=sft.max_steps,
-        time_budget_s=sft.time_budget_s, max_grad_norm=sft.max_grad_norm, autocast_dtype=amp,
-    )  # fmt: skip
-    _say(start, f"SFT warm-up: {warmup.steps} steps, {warmup.examples} examples, {warmup.wall_s:.0f} s, "
-         f"final loss {np.mean(warmup.losses[-20:]):.3f}")  # fmt: skip
+        model,
+        optimizer,
+        scheduler,
+        stream,
+        batch_size=sft.batch_size,
+        max_steps=sft.max_steps,
+        time_budget_s=sft.time_budget_s,
+        max_grad_norm=sft.max_grad_norm,
+        autocast_dtype=amp,
+    )
+    _say(
+        start,
+        f"SFT warm-up: {warmup.steps} steps, {warmup.examples} examples, {warmup.wall_s:.0f} s, "
+        f"final loss {np.mean(warmup.losses[-20:]):.3f}",
+    )
     sft_dir = out / "sft"
     model.save_pretrained(sft_dir)
     tokenizer.save_pretrained(sft_dir)
@@ -118,8 +137,11 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     grpo_wall = trainer.counters.elapsed_s
     records = read_metrics(out / "grpo" / "metrics.jsonl")
     after = evaluate(evaluator, requests)
-    _say(start, f"GRPO: {trainer.counters.step} steps in {grpo_wall:.0f} s, curriculum raised the level "
-         f"{trainer.counters.level_raises} time(s) (frontier {trainer.counters.level_max})")  # fmt: skip
+    _say(
+        start,
+        f"GRPO: {trainer.counters.step} steps in {grpo_wall:.0f} s, curriculum raised the level "
+        f"{trainer.counters.level_raises} time(s) (frontier {trainer.counters.level_max})",
+    )
     _say(start, f"held-out accuracy after GRPO: {_levels(after)}")
 
     # ---- control: more SFT for the same wall time ----------------------------------------------
@@ -132,9 +154,16 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         scheduler.load_state_dict(snapshot["scheduler"])
         stream.rng.bit_generator.state = snapshot["stream_rng"]
         continued = sft_train(
-            model, optimizer, scheduler, stream, batch_size=sft.batch_size, max_steps=10**9,
-            time_budget_s=grpo_wall, max_grad_norm=sft.max_grad_norm, autocast_dtype=amp,
-        )  # fmt: skip
+            model,
+            optimizer,
+            scheduler,
+            stream,
+            batch_size=sft.batch_size,
+            max_steps=10**9,
+            time_budget_s=grpo_wall,
+            max_grad_norm=sft.max_grad_norm,
+            autocast_dtype=amp,
+        )
         control_steps = continued.steps
         control = evaluate(evaluator, requests)
         _say(start, f"control (SFT for {continued.wall_s:.0f} s, {continued.steps} steps): {_levels(control)}")
@@ -149,8 +178,12 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         "env": env_id,
         "env_kwargs": env_kwargs,
         "held_out": {"levels": demo.held_out_levels, "per_level": demo.held_out_per_level, "n": before.n},
-        "sft_warmup": {"steps": warmup.steps, "examples": warmup.examples, "wall_s": warmup.wall_s,
-                       "skipped_held_out_prompts": stream.skipped},
+        "sft_warmup": {
+            "steps": warmup.steps,
+            "examples": warmup.examples,
+            "wall_s": warmup.wall_s,
+            "skipped_held_out_prompts": stream.skipped,
+        },
         "before": before.as_dict(),
         "after_grpo": after.as_dict(),
         "control_sft": control.as_dict() if control else None,
@@ -162,12 +195,13 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "frontier": trainer.counters.level_max,
             "skipped_held_out_prompts": trainer.counters.skipped_prompts,
             "generation_tokens_per_s": _ratio(records, "tokens/generated", "time/generation_s"),
-            "train_tokens_per_s": float(np.mean([r["tokens/train_per_s"] for r in records
-                                                 if r.get("tokens/train_per_s")] or [0.0])),
+            "train_tokens_per_s": float(
+                np.mean([r["tokens/train_per_s"] for r in records if r.get("tokens/train_per_s")] or [0.0])
+            ),
         },
         "gain_points": 100 * gained,
         "demo_wall_s": total,
-    }  # fmt: skip
+    }
     (out / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     (out / "config.toml").write_text(dump_toml(config))
     held = {"SFT start": _plot_levels(before), "after GRPO": _plot_levels(after)}
@@ -200,7 +234,7 @@ def _table(summary: dict[str, Any]) -> str:
     levels = list(before["per_level"])
     lines = [
         "",
-        f"Held-out accuracy, greedy, {before['n']} tasks (seeds disjoint from training; their prompts never trained on)",
+        f"Held-out accuracy, greedy, {before['n']} tasks (seeds disjoint from training, prompts never trained on)",
         f"{'level':>6} {'n':>5} {'SFT start':>10} {'after GRPO':>18} {'SFT control':>18}",
     ]
     for level in [*levels, "all"]:

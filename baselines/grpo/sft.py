@@ -56,8 +56,10 @@ class SupervisedStream:
                 self.skipped += 1
                 continue
             task = rlvr_envs.unwrap(self.env).task
-            prompt = self.formatter.encode(self.formatter.render(info["messages"], info.get("tools"), generation_prompt=True))
-            target = self.formatter.encode(supervised_target(self.env, task)) + [int(self.tokenizer.eos_token_id)]
+            prompt = self.formatter.encode(
+                self.formatter.render(info["messages"], info.get("tools"), generation_prompt=True)
+            )
+            target = [*self.formatter.encode(supervised_target(self.env, task)), int(self.tokenizer.eos_token_id)]
             self.served += 1
             return prompt + target, [0] * len(prompt) + [1] * len(target)
 

@@ -21,13 +21,21 @@ def build_parser(prog: str = "python -m baselines.grpo.train") -> argparse.Argum
     parser = argparse.ArgumentParser(prog=prog, description="Train a policy with GRPO on an rlvr-envs env.")
     parser.add_argument("--config", type=Path, default=None, help="TOML config (see baselines/grpo/configs/)")
     parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override a config value with a dotted key and a TOML value, e.g. --set optim.lr=1e-4 (repeatable)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--resume", nargs="?", const="latest", default=None, metavar="CHECKPOINT",
+        "--resume",
+        nargs="?",
+        const="latest",
+        default=None,
+        metavar="CHECKPOINT",
         help="continue from the newest checkpoint in run.out_dir (or from CHECKPOINT)",
-    )  # fmt: skip
+    )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="shortcut for --set run.device=...")
     parser.add_argument("--backend", choices=["hf", "vllm"], help="shortcut for --set rollout.backend=...")
     parser.add_argument("--out-dir", help="shortcut for --set run.out_dir=...")
@@ -77,9 +85,13 @@ def run_training(config: TrainConfig, *, resume: str | bool | None = None) -> di
             config.model,
             device,
             build_tiny=lambda: build_tiny(
-                config.env.id, config.env.kwargs, config.model.tiny,
-                seed=config.run.seed, target=supervised_target, save_to=init_dir,
-            ),  # fmt: skip
+                config.env.id,
+                config.env.kwargs,
+                config.model.tiny,
+                seed=config.run.seed,
+                target=supervised_target,
+                save_to=init_dir,
+            ),
         )
     reference = None
     if config.algo.beta > 0 and checkpoint is not None:

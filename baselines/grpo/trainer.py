@@ -130,9 +130,7 @@ class GRPOTrainer:
         self.autocast_dtype = autocast_dtype(config.model.dtype, device)
         self.rng = np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x6772706F]))
         table = config.curriculum.table()
-        self.controller = (
-            env_controller(config.env.id, config.env.kwargs) if table is None else build_controller(table)
-        )
+        self.controller = env_controller(config.env.id, config.env.kwargs) if table is None else build_controller(table)
         algo = config.algo
         total = config.run.max_steps * algo.iterations * algo.minibatches
         self.optimizer, self.scheduler = make_optimizer(model, config.optim, total)
