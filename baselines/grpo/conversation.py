@@ -80,6 +80,10 @@ class TokenStream:
         self.tokens.extend(ids)
         self.mask.extend([1] * len(ids))
 
+    def truncate(self, length: int) -> None:
+        """Drop everything after the first ``length`` tokens."""
+        del self.tokens[length:], self.mask[length:]
+
     def add_env_turn(self, messages: list[dict[str, Any]], tools: list[Any] | None, stop_text: str = "") -> int:
         """Append what the template adds between the last assistant message and the next generation prompt.
 

@@ -245,8 +245,10 @@ class RolloutCollector:
                 episode.finish(info, truncated=True, overflow=overflow)
                 continue
             stop_text = self.tokenizer.decode(ids[-1:]) if ids and ids[-1] in stop_ids else ""
+            before = len(episode.stream.tokens)
             episode.stream.add_env_turn(list(info["messages"]), info.get("tools"), stop_text)
-            if self._too_long(episode):
+            if self._too_long(episode):  # no room to answer: drop the env's turn (it carries no loss) and stop
+                episode.stream.truncate(before)
                 episode.finish(info, truncated=True, overflow=True)
         self.stats.env_s += time.perf_counter() - start
 

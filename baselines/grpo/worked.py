@@ -42,17 +42,23 @@ def worked_solution(task: Any) -> str | None:
 
 def arithmetic_steps(prompt: str, answer: str) -> list[str] | None:
     """The operations of the prompt's expression in evaluation order, or ``None`` if it does not parse to ``answer``."""
-    match = _EXPRESSION.search(prompt)
-    if match is None:
+    solved = solve_arithmetic(prompt)
+    if solved is None or str(solved[0]) != answer.strip():
         return None
-    tokens = _tokens(match.group(1))
+    return solved[1]
+
+
+def solve_arithmetic(prompt: str) -> tuple[int, list[str]] | None:
+    """Value and steps of the ``Compute the value of $...$`` expression in ``prompt`` (``None``: no such expression)."""
+    match = _EXPRESSION.search(prompt)
+    tokens = _tokens(match.group(1)) if match else None
     if tokens is None:
         return None
     steps: list[str] = []
     value, end = _group(tokens, 0, steps)
-    if value is None or end != len(tokens) or str(value) != answer.strip():
+    if value is None or end != len(tokens):
         return None
-    return steps
+    return value, steps
 
 
 def _get(task: Any, name: str) -> Any:
