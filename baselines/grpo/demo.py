@@ -25,7 +25,7 @@ import torch
 
 from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig, dump_toml
-from baselines.grpo.evaluate import EvalResult, evaluate, held_out_requests, prompt_keys
+from baselines.grpo.evaluate import EvalResult, distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
 from baselines.grpo.model import autocast_dtype, load_pretrained, resolve_device, set_threads
 from baselines.grpo.plots import plot_run
@@ -66,17 +66,13 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         _say(start, f"built a tiny Llama ({params / 1e6:.2f}M parameters, vocabulary {len(tokenizer)}) from scratch")
 
     rollout = config.rollout
-    evaluator = RolloutCollector(
-        env_id,
-        env_kwargs,
+    evaluator = RolloutCollector.from_config(
+        config.env,
+        rollout,
         tokenizer,
         HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
-        max_new_tokens=rollout.max_new_tokens,
-        max_context_tokens=rollout.max_context_tokens,
-        max_turns=rollout.max_turns,
     )
-    requests = held_out_requests(demo.held_out_levels, demo.held_out_per_level)
-    exclude = prompt_keys(evaluator, requests)
+    requests, exclude = distinct_held_out(evaluator, demo.held_out_levels, demo.held_out_per_level)
     _say(
         start, f"held-out set: {len(requests)} tasks at levels {demo.held_out_levels} ({len(exclude)} distinct prompts)"
     )
@@ -159,7 +155,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             scheduler,
             stream,
             batch_size=sft.batch_size,
-            max_steps=10**9,
+            max_steps=10**9 if grpo_wall > 0 else 0,  # 0 s of GRPO: no control steps either
             time_budget_s=grpo_wall,
             max_grad_norm=sft.max_grad_norm,
             autocast_dtype=amp,

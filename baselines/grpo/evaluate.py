@@ -27,6 +27,32 @@ def held_out_requests(levels: list[int], per_level: int) -> list[GroupRequest]:
     ]
 
 
+def distinct_held_out(
+    collector: RolloutCollector, levels: list[int], per_level: int, *, max_draws: int = 50
+) -> tuple[list[GroupRequest], set[str]]:
+    """``per_level`` tasks with pairwise different prompts at each level, and their prompt keys.
+
+    Low levels of a generator can have small problem spaces, so seeds are tried in order until
+    enough distinct problems are found (at most ``max_draws`` seeds per wanted task).
+    """
+    requests: list[GroupRequest] = []
+    keys: set[str] = set()
+    for level in levels:
+        found = 0
+        for i in range(per_level * max_draws):
+            request = GroupRequest(seed=HELD_OUT_SEED_BASE + level * LEVEL_STRIDE + i, level=level)
+            key = prompt_key(collector.probe(request)[0])
+            if key not in keys:
+                keys.add(key)
+                requests.append(request)
+                found += 1
+                if found == per_level:
+                    break
+        else:
+            raise RuntimeError(f"level {level}: fewer than {per_level} distinct problems in {i + 1} seeds")
+    return requests, keys
+
+
 def prompt_keys(collector: RolloutCollector, requests: list[GroupRequest]) -> set[str]:
     """The prompt keys of ``requests`` (what training must avoid)."""
     return {prompt_key(collector.probe(r)[0]) for r in requests}

@@ -19,6 +19,7 @@ import numpy as np
 
 import rlvr_envs
 from baselines.grpo.backends.base import Backend, SamplingSettings
+from baselines.grpo.config import EnvConfig, RolloutConfig
 from baselines.grpo.conversation import ChatFormatter, TokenStream
 
 
@@ -163,6 +164,22 @@ class RolloutCollector:
         self._envs: list[gym.Env[Any, Any]] = []
         self._probe: gym.Env[Any, Any] | None = None
         self.stats = CollectStats()
+
+    @classmethod
+    def from_config(cls, env: EnvConfig, rollout: RolloutConfig, tokenizer: Any, backend: Backend) -> RolloutCollector:
+        """A collector for ``env`` with the budgets and sampling settings of ``rollout``."""
+        return cls(
+            env.id,
+            env.kwargs,
+            tokenizer,
+            backend,
+            max_new_tokens=rollout.max_new_tokens,
+            max_context_tokens=rollout.max_context_tokens,
+            max_turns=rollout.max_turns,
+            temperature=rollout.temperature,
+            top_p=rollout.top_p,
+            top_k=rollout.top_k,
+        )
 
     # ---- envs ---------------------------------------------------------------------------------
     def _env(self, index: int) -> gym.Env[Any, Any]:

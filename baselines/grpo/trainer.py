@@ -16,6 +16,7 @@ One trainer step:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import time
 from collections import defaultdict
@@ -147,18 +148,7 @@ class GRPOTrainer:
                 seed=config.run.seed,
             )
         self.backend = make_backend(rollout.backend, model, tokenizer, **backend_options)
-        self.collector = RolloutCollector(
-            config.env.id,
-            config.env.kwargs,
-            tokenizer,
-            self.backend,
-            max_new_tokens=rollout.max_new_tokens,
-            max_context_tokens=rollout.max_context_tokens,
-            max_turns=rollout.max_turns,
-            temperature=rollout.temperature,
-            top_p=rollout.top_p,
-            top_k=rollout.top_k,
-        )
+        self.collector = RolloutCollector.from_config(config.env, rollout, tokenizer, self.backend)
         self.exclude = exclude_prompts or set()
         self.reference = None
         if algo.beta > 0:
@@ -178,38 +168,24 @@ class GRPOTrainer:
         self.scheduler.load_state_dict(state["scheduler"])
         restore_rng(state["rng"], self.rng)
         self.controller = state["controller"]
-        trainer = state["trainer"]
-        self.counters = TrainerCounters(
-            step=int(trainer["step"]),
-            optimizer_steps=int(trainer["optimizer_steps"]),
-            elapsed_s=float(trainer["elapsed_s"]),
-            level_max=int(trainer["level_max"]),
-            level_raises=int(trainer["level_raises"]),
-            skipped_prompts=int(trainer["skipped_prompts"]),
-            history=list(trainer.get("history", [])),
-        )
+        names = {f.name for f in dataclasses.fields(TrainerCounters)}
+        self.counters = TrainerCounters(**{k: v for k, v in state["trainer"].items() if k in names})
         self.backend.sync_weights(self.model)
         self._resumed_from = Path(checkpoint)
 
     def save(self) -> Path:
-        c = self.counters
+        state = dataclasses.asdict(self.counters)
+        step = state.pop("step")
         return save_checkpoint(
             self.out_dir,
-            c.step,
+            step,
             model=self.model,
             tokenizer=self.tokenizer,
             optimizer=self.optimizer,
             scheduler=self.scheduler,
             controller=self.controller,
             rng=self.rng,
-            trainer_state={
-                "optimizer_steps": c.optimizer_steps,
-                "elapsed_s": c.elapsed_s,
-                "level_max": c.level_max,
-                "level_raises": c.level_raises,
-                "skipped_prompts": c.skipped_prompts,
-                "history": c.history,
-            },
+            trainer_state=state,
             keep=self.config.checkpoint.keep,
         )
 
@@ -260,7 +236,7 @@ class GRPOTrainer:
         frontier = self.controller.frontier()
         levels = [g.rollouts[0].level for g in batch.generated]
         top = int(frontier) if frontier is not None else max(levels)
-        if top > self.counters.level_max:
+        if frontier is not None and top > self.counters.level_max:  # raises only for controllers with a frontier
             self.counters.level_raises += top - self.counters.level_max
             self.counters.level_max = top
         self.counters.history.append(top)

@@ -12,7 +12,7 @@ import torch
 
 from baselines.grpo.checkpoint import latest_checkpoint, list_checkpoints, resolve_resume
 from baselines.grpo.config import load_config
-from baselines.grpo.evaluate import held_out_requests, prompt_keys
+from baselines.grpo.evaluate import distinct_held_out, held_out_requests, prompt_keys
 from baselines.grpo.model import autocast_dtype, resolve_device
 from baselines.grpo.rollout import HELD_OUT_SEED_BASE, prompt_key
 from baselines.grpo.train import run_training
@@ -114,6 +114,9 @@ def test_held_out_prompts_are_never_drawn(small_model: Any, tokenizer: Any, tmp_
     requests = held_out_requests([0, 1], 5)
     assert len(requests) == 10 and min(r.seed for r in requests) >= HELD_OUT_SEED_BASE
     assert len(prompt_keys(trainer.collector, requests)) >= 8
+    distinct, keys = distinct_held_out(trainer.collector, [0, 1], 40)
+    assert len(distinct) == len(keys) == 80 and {r.level for r in distinct} == {0, 1}
+    assert min(r.seed for r in distinct) >= HELD_OUT_SEED_BASE
 
 
 def test_lr_schedules() -> None:
