@@ -85,8 +85,9 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples
 
-typecheck: install-dev
+typecheck: install-dev install-train
 	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py
+	$(BIN)/python -m mypy baselines
 
 docs: install-dev
 	$(PIP) install -q -e ".[docs]"

@@ -27,7 +27,7 @@ from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig, dump_toml
 from baselines.grpo.evaluate import EvalResult, distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
-from baselines.grpo.model import autocast_dtype, load_pretrained, resolve_device, set_threads
+from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
 from baselines.grpo.plots import plot_run
 from baselines.grpo.report import training_section
 from baselines.grpo.rollout import RolloutCollector
@@ -48,6 +48,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     start = time.perf_counter()
     out = Path(config.run.out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    quiet_transformers()
     set_threads(config.run)
     device = resolve_device(config.run.device)
     amp = autocast_dtype(config.model.dtype, device)
@@ -61,7 +62,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         model, tokenizer = build_tiny(
             env_id, env_kwargs, config.model.tiny, seed=config.run.seed, target=supervised_target, save_to=out / "init"
         )
-        model = model.to(device)
+        model = model.to(device)  # type: ignore[arg-type]
         params = sum(p.numel() for p in model.parameters())
         _say(start, f"built a tiny Llama ({params / 1e6:.2f}M parameters, vocabulary {len(tokenizer)}) from scratch")
 

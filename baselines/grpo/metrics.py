@@ -65,7 +65,9 @@ def truncate_after(path: Path, step: int) -> None:
 
 
 def progress_bar(total: int, initial: int, enabled: bool, desc: str = "grpo") -> tqdm[Any]:
-    return tqdm(total=total, initial=initial, disable=not enabled, desc=desc, dynamic_ncols=True, leave=True)
+    return tqdm(
+        total=total, initial=initial, disable=not enabled, desc=desc, dynamic_ncols=True, leave=True, mininterval=2.0
+    )
 
 
 def postfix(record: dict[str, Any]) -> dict[str, str]:

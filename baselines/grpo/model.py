@@ -51,6 +51,13 @@ def set_threads(run: RunConfig) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", str(run.threads))
 
 
+def quiet_transformers() -> None:
+    """No per-file progress bars when saving or loading checkpoints (the trainer has its own)."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+
+
 def load_pretrained(path: str | Path, device: torch.device) -> tuple[Any, Any]:
     """A causal LM and its tokenizer from a local directory or hub id (fp32 weights)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -61,7 +68,7 @@ def load_pretrained(path: str | Path, device: torch.device) -> tuple[Any, Any]:
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(str(path), dtype=torch.float32)
-    return model.to(device), tokenizer
+    return model.to(device), tokenizer  # type: ignore[arg-type]
 
 
 def load_policy(

@@ -115,7 +115,7 @@ def sft_train(
         logp, _ = score(model, batch, autocast_dtype=autocast_dtype)
         loss = -(logp * batch.loss_mask).sum() / batch.loss_mask.sum().clamp(min=1.0)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         if max_grad_norm:
             torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         optimizer.step()

@@ -65,13 +65,14 @@ def run_training(config: TrainConfig, *, resume: str | bool | None = None) -> di
 
     from baselines.grpo.checkpoint import resolve_resume
     from baselines.grpo.metrics import read_metrics
-    from baselines.grpo.model import load_policy, load_pretrained, resolve_device, set_threads
+    from baselines.grpo.model import load_policy, load_pretrained, quiet_transformers, resolve_device, set_threads
     from baselines.grpo.plots import plot_run
     from baselines.grpo.report import training_section
     from baselines.grpo.sft import supervised_target
     from baselines.grpo.tiny import build_tiny
     from baselines.grpo.trainer import GRPOTrainer
 
+    quiet_transformers()
     set_threads(config.run)
     device = resolve_device(config.run.device)
     out_dir = Path(config.run.out_dir)

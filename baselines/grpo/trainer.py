@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import math
 import time
 from collections import defaultdict
@@ -159,6 +160,7 @@ class GRPOTrainer:
         self.counters.level_max = int(frontier) if frontier is not None else 0
         self.pad_id = int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else min(self.backend.stop_ids))
         self._resumed_from: Path | None = None
+        self.last_batch: StepBatch | None = None
 
     # ---- resume -------------------------------------------------------------------------------
     def load_state(self, checkpoint: str | Path) -> None:
@@ -204,6 +206,9 @@ class GRPOTrainer:
             while self.counters.step < run.max_steps and not self._out_of_time():
                 record = self.train_step()
                 logger.log(record)
+                samples = self.config.logging.samples_every
+                if samples and self.counters.step % samples == 0:
+                    write_samples(self.out_dir / "samples.jsonl", self.counters.step, self.last_batch)
                 records.append(record)
                 bar.update(1)
                 bar.set_postfix(postfix(record))
@@ -225,6 +230,7 @@ class GRPOTrainer:
         start = time.perf_counter()
         stats_before = copy.copy(self.collector.stats)
         batch = self.sample_batch()
+        self.last_batch = batch
         rollout_s = time.perf_counter() - start
         train_start = time.perf_counter()
         train_stats = self.optimise(batch.kept)
@@ -354,7 +360,7 @@ class GRPOTrainer:
                         aggregation=algo.loss_agg,
                         normaliser=norm,
                     )
-                    parts.loss.backward()
+                    parts.loss.backward()  # type: ignore[no-untyped-call]
                     loss_total += float(parts.loss.item())
                     totals["tokens"] += parts.tokens
                     totals["clipped_low"] += parts.clipped_low
@@ -413,6 +419,17 @@ def _stack(per_sequence: list[torch.Tensor], members: list[int], like: torch.Ten
         values = per_sequence[index]
         out[row, : values.shape[0]] = values.to(out.device, out.dtype)
     return out
+
+
+def write_samples(path: Path, step: int, batch: StepBatch | None, per_step: int = 4) -> None:
+    """Append the transcripts of the first rollouts of a step (for reading what the policy writes)."""
+    if batch is None:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        for group in batch.generated[:per_step]:
+            r = group.rollouts[0]
+            sample = {"step": step, "task_id": r.task_id, "level": r.level, "reward": r.reward, "messages": r.messages}
+            handle.write(json.dumps(sample) + "\n")
 
 
 def rollout_metrics(batch: StepBatch) -> dict[str, Any]:

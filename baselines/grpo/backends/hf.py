@@ -40,7 +40,7 @@ class HFBackend(Backend):
         for row, ids in enumerate(prompts):
             input_ids[row, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
             attention[row, width - len(ids) :] = 1
-        config = GenerationConfig(
+        config = GenerationConfig(  # type: ignore[no-untyped-call]
             max_new_tokens=settings.max_new_tokens,
             do_sample=not settings.greedy,
             temperature=None if settings.greedy else settings.temperature,
@@ -48,6 +48,7 @@ class HFBackend(Backend):
             top_k=None if settings.greedy or settings.top_k == 0 else settings.top_k,
             pad_token_id=self.pad_id,
             eos_token_id=sorted(self.stop_ids),
+            use_cache=True,  # even when training turned it off for gradient checkpointing
         )
         was_training = self.model.training
         self.model.eval()
