@@ -41,13 +41,24 @@ def pad(sequences: list[list[int]], masks: list[list[int]], pad_id: int) -> Padd
 
 
 def score(
-    model: Any, batch: Padded, *, autocast_dtype: torch.dtype | None = None, entropy: bool = False
+    model: Any,
+    batch: Padded,
+    *,
+    autocast_dtype: torch.dtype | None = None,
+    entropy: bool = False,
+    temperature: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``[B, T-1]`` log-probabilities of each target token (and entropies of the predicting distribution)."""
+    """``[B, T-1]`` log-probabilities of each target token (and entropies of the predicting distribution).
+
+    ``temperature`` divides the logits first, so the log-probabilities are those of the distribution
+    the tokens were sampled from (as TRL does).
+    """
     device = batch.input_ids.device
     with autocast(device, autocast_dtype):
         logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, use_cache=False).logits
     logits = logits[:, :-1]
+    if temperature != 1.0:
+        logits = logits / temperature
     logp = token_logprobs(logits, batch.targets)
     ent = None
     if entropy:

@@ -190,6 +190,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "wall_s": grpo_wall,
             "level_raises": trainer.counters.level_raises,
             "frontier": trainer.counters.level_max,
+            "curriculum_moves": (trainer.controller.state().model_dump().get("stats") or {}).get("moves", []),
             "skipped_held_out_prompts": trainer.counters.skipped_prompts,
             "generation_tokens_per_s": _ratio(records, "tokens/generated", "time/generation_s"),
             "train_tokens_per_s": float(
@@ -205,7 +206,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     if control:
         held["SFT control (same time)"] = _plot_levels(control)
     if config.logging.plot and records:
-        plot_run(records, out / "learning_curves.png", title=f"GRPO demo on {env_id} {env_kwargs}", held_out=held)
+        families = ", ".join(env_kwargs.get("generators") or ["all families"])
+        plot_run(records, out / "learning_curves.png", title=f"GRPO demo on {env_id} ({families})", held_out=held)
     (out / "report.md").write_text(_report(config, summary, records, trainer.counters.level_raises))
     print(_table(summary), flush=True)
     _say(start, f"results, plot and report in {out}/")
@@ -244,6 +246,12 @@ def _table(summary: dict[str, Any]) -> str:
             row += f" {c:>8.3f} ({100 * (c - b):+5.1f} pt)"
         lines.append(row)
     grpo = summary["grpo"]
+    moves = "; ".join(
+        f"level {m['level']} after {m['rollouts']} rollouts (pass rate {m['pass_rate']:.2f})"
+        for m in grpo.get("curriculum_moves", [])
+    )
+    if moves:
+        lines.append(f"Curriculum frontier moves: {moves}")
     lines.append(
         f"GRPO: {grpo['steps']} steps, {grpo['wall_s']:.0f} s, curriculum raised the level {grpo['level_raises']} "
         f"time(s); {grpo['generation_tokens_per_s']:.0f} generated tokens/s. Demo total {summary['demo_wall_s']:.0f} s."

@@ -62,7 +62,7 @@ def plot_run(
     curve(ax, "accuracy", "accuracy (rollouts)", "tab:green")
     ax.set_title(f"training rollouts (moving average over {window} steps)")
     ax.set_xlabel("step")
-    ax.legend()
+    _legend(ax)
 
     ax = axes[0, 1]
     curve(ax, "level/mean", "mean level sampled", "tab:orange")
@@ -71,14 +71,14 @@ def plot_run(
         ax.step(steps, frontier, where="post", color="tab:red", label="curriculum frontier")
     ax.set_title("curriculum")
     ax.set_xlabel("step")
-    ax.legend()
+    _legend(ax)
 
     ax = axes[0, 2]
     curve(ax, "zero_variance_share", "zero-variance groups", "tab:purple")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("share of groups with all-equal rewards")
     ax.set_xlabel("step")
-    ax.legend()
+    _legend(ax)
 
     ax = axes[1, 0]
     curve(ax, "entropy", "entropy (nats/token)", "tab:brown")
@@ -86,14 +86,14 @@ def plot_run(
     curve(ax, "clip_fraction", "clip fraction", "tab:olive")
     ax.set_title("policy")
     ax.set_xlabel("step")
-    ax.legend()
+    _legend(ax)
 
     ax = axes[1, 1]
     curve(ax, "tokens/generation_per_s", "generated tokens/s", "tab:cyan", raw=False)
     curve(ax, "tokens/train_per_s", "trained tokens/s", "tab:pink", raw=False)
     ax.set_title("throughput")
     ax.set_xlabel("step")
-    ax.legend()
+    _legend(ax)
 
     ax = axes[1, 2]
     if held_out:
@@ -108,12 +108,12 @@ def plot_run(
         ax.set_xticks(x, [f"level {lv}" if lv != "all" else "all" for lv in levels])
         ax.set_ylim(0, 1.05)
         ax.set_title("held-out accuracy (greedy)")
-        ax.legend(fontsize=8)
+        _legend(ax, fontsize=8)
     else:
         curve(ax, "completion/mean_tokens", "generated tokens per episode", "tab:blue")
         ax.set_title("episode length")
         ax.set_xlabel("step")
-        ax.legend()
+        _legend(ax)
 
     fig.tight_layout()
     path = Path(path)
@@ -121,6 +121,11 @@ def plot_run(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _legend(ax: Any, **kwargs: Any) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
 
 
 def _level_order(level: str) -> tuple[int, int]:

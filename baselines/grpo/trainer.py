@@ -307,8 +307,8 @@ class GRPOTrainer:
             kept.extend(informative)
             if len(kept) >= want or rounds >= rollout.max_sampling_rounds:
                 break
-            rate = max(len(informative) / len(groups), 0.25)
-            count = min(2 * want, math.ceil((want - len(kept)) / rate))
+            rate = max(len(informative) / len(groups), 0.25)  # expected share of informative groups
+            count = min(want, math.ceil((want - len(kept)) / rate))
         return StepBatch(kept=kept[:want], generated=generated, rounds=rounds)
 
     # ---- optimisation -------------------------------------------------------------------------
@@ -344,7 +344,11 @@ class GRPOTrainer:
                 for micro in chunks(by_length, optim.micro_batch_size):
                     padded = pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id).to(self.device)
                     logp, entropy = score(
-                        self.model, padded, autocast_dtype=self.autocast_dtype, entropy=iteration == 0
+                        self.model,
+                        padded,
+                        autocast_dtype=self.autocast_dtype,
+                        entropy=iteration == 0,
+                        temperature=self.config.rollout.temperature,
                     )
                     old_logp = _stack(old, micro, logp) if old is not None else logp.detach()
                     ref_logp = _stack(ref, micro, logp) if ref is not None else None
@@ -398,7 +402,9 @@ class GRPOTrainer:
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         for micro in chunks(order, self.config.optim.micro_batch_size):
             padded = pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id).to(self.device)
-            logp, _ = score(model, padded, autocast_dtype=self.autocast_dtype)
+            logp, _ = score(
+                model, padded, autocast_dtype=self.autocast_dtype, temperature=self.config.rollout.temperature
+            )
             for row, index in enumerate(micro):
                 out[index] = logp[row, : len(sequences[index]) - 1].detach()
         return out

@@ -108,3 +108,18 @@ def test_token_logprobs_and_entropy() -> None:
     assert float(token_logprobs(logits, torch.tensor([[1]]))) == pytest.approx(math.log(0.25))
     expected = -(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25))
     assert float(token_entropy(logits)) == pytest.approx(expected)
+
+
+def test_score_uses_the_sampling_temperature() -> None:
+    from baselines.grpo.batching import pad, score
+
+    class Fixed(torch.nn.Module):
+        def forward(self, input_ids: torch.Tensor, **kwargs: object) -> object:
+            logits = torch.tensor([[2.0, 0.0, -1.0]]).expand(*input_ids.shape, 3)
+            return type("Out", (), {"logits": logits})()
+
+    batch = pad([[0, 1, 2]], [[0, 1, 1]], pad_id=0)
+    for temperature in (1.0, 2.0):
+        logp, _ = score(Fixed(), batch, temperature=temperature)
+        expected = torch.log_softmax(torch.tensor([2.0, 0.0, -1.0]) / temperature, dim=0)
+        assert torch.allclose(logp[0], expected[[1, 2]])
