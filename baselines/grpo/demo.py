@@ -8,13 +8,13 @@
 5. GRPO with the curriculum in the loop, from that checkpoint;
 6. held-out accuracy after GRPO;
 7. control: from the same checkpoint (weights, optimizer, data stream), supervised training for
-   the wall time GRPO took; held-out accuracy again;
+   the wall time GRPO took (beside GRPO on a spare CPU core, `baselines.grpo.control`); held-out
+   accuracy again;
 8. ``results.json``, ``learning_curves.png`` and ``report.md`` under ``run.out_dir``.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from pathlib import Path
@@ -25,13 +25,14 @@ import torch
 
 from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig, dump_toml
+from baselines.grpo.control import BesideControl, continue_sft, runs_beside, save_start
 from baselines.grpo.evaluate import EvalResult, distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
 from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
 from baselines.grpo.plots import plot_run
 from baselines.grpo.report import training_section
 from baselines.grpo.rollout import RolloutCollector
-from baselines.grpo.sft import SupervisedStream, make_sft_optimizer, sft_train, supervised_target
+from baselines.grpo.sft import SFTResult, SupervisedStream, make_sft_optimizer, sft_train, supervised_target
 from baselines.grpo.tiny import build_tiny
 from baselines.grpo.trainer import GRPOTrainer
 
@@ -106,15 +107,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         f"final loss {np.mean(warmup.losses[-20:]):.3f}",
     )
     sft_dir = out / "sft"
-    model.save_pretrained(sft_dir)
-    tokenizer.save_pretrained(sft_dir)
-    snapshot = {
-        "model": copy.deepcopy(model.state_dict()),
-        "optimizer": copy.deepcopy(optimizer.state_dict()),
-        "scheduler": copy.deepcopy(scheduler.state_dict()),
-        "stream_rng": copy.deepcopy(stream.rng.bit_generator.state),
-        "torch_rng": torch.get_rng_state(),
-    }
+    save_start(sft_dir, model, tokenizer, optimizer, scheduler, stream)
+    stream.close()
     before = evaluate(evaluator, requests)
     _say(start, f"held-out accuracy after SFT: {_levels(before)}")
 
@@ -126,9 +120,15 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "run": config.run.model_copy(update={"out_dir": str(out / "grpo")}),
         }
     )
+    beside = demo.control and runs_beside(config, device)
+    arm = BesideControl(config, sft_dir, out / "sft-control", exclude) if beside else None
     trainer = GRPOTrainer(grpo_config, model, tokenizer, device=device, exclude_prompts=exclude)
     try:
         trainer.train()
+    except BaseException:
+        if arm is not None:
+            arm.abort()
+        raise
     finally:
         trainer.close()
     grpo_wall = trainer.counters.elapsed_s
@@ -141,31 +141,21 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     )
     _say(start, f"held-out accuracy after GRPO: {_levels(after)}")
 
-    # ---- control: more SFT for the same wall time ----------------------------------------------
+    # ---- control: more SFT for the same wall time, from the same start ------------------------
     control: EvalResult | None = None
-    control_steps = 0
+    continued: SFTResult | None = None
     if demo.control:
-        model.load_state_dict(snapshot["model"])
-        optimizer, scheduler = make_sft_optimizer(model, sft.lr, sft.warmup_steps)
-        optimizer.load_state_dict(snapshot["optimizer"])
-        scheduler.load_state_dict(snapshot["scheduler"])
-        stream.rng.bit_generator.state = snapshot["stream_rng"]
-        continued = sft_train(
-            model,
-            optimizer,
-            scheduler,
-            stream,
-            batch_size=sft.batch_size,
-            max_steps=10**9 if grpo_wall > 0 else 0,  # 0 s of GRPO: no control steps either
-            time_budget_s=grpo_wall,
-            max_grad_norm=sft.max_grad_norm,
-            autocast_dtype=amp,
-        )
-        control_steps = continued.steps
+        if arm is not None:
+            continued = arm.finish(grpo_wall)
+        else:
+            continued = continue_sft(config, sft_dir, out / "sft-control", exclude, grpo_wall, device=device)
+        model.load_state_dict(load_pretrained(out / "sft-control", device)[0].state_dict())
         control = evaluate(evaluator, requests)
-        _say(start, f"control (SFT for {continued.wall_s:.0f} s, {continued.steps} steps): {_levels(control)}")
-        model.save_pretrained(out / "sft-control")
-    stream.close()
+        where = "beside GRPO on the second core" if arm is not None else "after GRPO"
+        _say(
+            start,
+            f"control (SFT for {continued.wall_s:.0f} s, {continued.steps} steps, {where}): {_levels(control)}",
+        )
     evaluator.close()
 
     total = time.perf_counter() - start
@@ -184,7 +174,9 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         "before": before.as_dict(),
         "after_grpo": after.as_dict(),
         "control_sft": control.as_dict() if control else None,
-        "control_steps": control_steps,
+        "control_steps": continued.steps if continued else 0,
+        "control_wall_s": continued.wall_s if continued else 0.0,
+        "control_beside_grpo": arm is not None,
         "grpo": {
             "steps": trainer.counters.step,
             "wall_s": grpo_wall,

@@ -102,14 +102,21 @@ def sft_train(
     max_grad_norm: float = 1.0,
     autocast_dtype: torch.dtype | None = None,
     on_step: Callable[[int, float, float], None] | None = None,
+    stop: Callable[[int, float], bool] | None = None,
 ) -> SFTResult:
-    """Masked cross-entropy on the target tokens until ``max_steps`` or ``time_budget_s`` (whichever first)."""
+    """Masked cross-entropy on the target tokens until ``max_steps`` or ``time_budget_s`` (whichever first).
+
+    ``stop(steps, elapsed_s)``, checked before each step, ends training early (the control arm's budget).
+    """
     device = next(model.parameters()).device
     pad_id = int(stream.tokenizer.pad_token_id)
     result = SFTResult()
     start = time.perf_counter()
     model.train()
-    while result.steps < max_steps and not (time_budget_s and time.perf_counter() - start >= time_budget_s):
+    while result.steps < max_steps:
+        elapsed = time.perf_counter() - start
+        if (time_budget_s and elapsed >= time_budget_s) or (stop is not None and stop(result.steps, elapsed)):
+            break
         examples = [stream.example() for _ in range(batch_size)]
         batch = pad([e[0] for e in examples], [e[1] for e in examples], pad_id).to(device)
         logp, _ = score(model, batch, autocast_dtype=autocast_dtype)
