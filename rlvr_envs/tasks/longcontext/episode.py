@@ -11,28 +11,38 @@ import numpy as np
 
 from rlvr_envs.tasks.longcontext.assembly import Assembly
 from rlvr_envs.tasks.longcontext.config import Knobs
-from rlvr_envs.tasks.longcontext.documents import Dice
+from rlvr_envs.tasks.longcontext.documents import Dice, render_entity
 from rlvr_envs.tasks.longcontext.questions import Question, make_question
-from rlvr_envs.tasks.longcontext.world import World, generate_world
+from rlvr_envs.tasks.longcontext.tokens import TokenCounter
+from rlvr_envs.tasks.longcontext.world import KINDS, World, generate_world
 
-AVERAGE_ARTICLE_TOKENS = 90  # measured mean of an entity article under the approximate counter
 ANSWER_FORMAT = (
     "Give your final answer inside <answer></answer> and the ids of the documents that support it "
     "inside <cite></cite>, for example:\n<answer>your answer</answer>\n<cite>D3, D17</cite>"
 )
 
 
-def world_size(knobs: Knobs) -> int:
-    """Entities per kind: enough same-kind articles to fill the high-confusability budget."""
-    wanted = knobs.context_tokens * knobs.high_share / AVERAGE_ARTICLE_TOKENS
+def mean_article_tokens(counter: TokenCounter) -> float:
+    """The mean token count of entity articles under ``counter`` (50 articles of a fixed small world)."""
+    rng = np.random.default_rng(np.random.SeedSequence(20240601))
+    world = generate_world(rng, 10)
+    dice = Dice(rng)
+    counts = [counter.count(render_entity(world, (kind, i), dice)[1]) for kind in KINDS for i in range(10)]
+    return max(1.0, sum(counts) / len(counts))
+
+
+def world_size(knobs: Knobs, article_tokens: float) -> int:
+    """Entities per kind: enough same-kind articles (of ``article_tokens`` each) to fill the
+    high-confusability budget even when the gold documents are all of one kind."""
+    wanted = knobs.context_tokens * knobs.high_share / article_tokens
     return max(24, math.ceil(1.15 * wanted) + 8)
 
 
-def draw(rng: np.random.Generator, knobs: Knobs) -> tuple[World, Question, Dice]:
+def draw(rng: np.random.Generator, knobs: Knobs, article_tokens: float) -> tuple[World, Question, Dice]:
     """A fresh world and a question of one of the level's types (in that order from ``rng``)."""
     dice = Dice(rng)
     question_type = dice.pick(knobs.question_types)
-    world = generate_world(rng, world_size(knobs))
+    world = generate_world(rng, world_size(knobs, article_tokens))
     question = make_question(world, dice, question_type, knobs.hops)
     return world, question, dice
 

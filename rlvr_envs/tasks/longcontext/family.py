@@ -21,6 +21,7 @@ from rlvr_envs.tasks.longcontext.episode import (
     document_records,
     draw,
     gold_data,
+    mean_article_tokens,
     oracle_response,
     task_metadata,
 )
@@ -44,13 +45,14 @@ class LongContextQAFamily(TaskFamily):
     def __init__(self, config: LongContextConfig | None = None, **kwargs: Any) -> None:
         super().__init__(config, **kwargs)
         self.counter = TokenCounter(load_tokenizer(self.config.tokenizer), self.config.chars_per_token)
+        self.article_tokens = mean_article_tokens(self.counter)  # sizes worlds for the high-tier budget
 
     def knobs(self, level: int) -> dict[str, float]:
         return self.config.knobs(level).as_dict()
 
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
         knobs = self.config.knobs(level)
-        world, question, dice = draw(rng, knobs)
+        world, question, dice = draw(rng, knobs, self.article_tokens)
         footer = f"\n</documents>\n\nQuestion: {question.text}\n\n{ANSWER_FORMAT}"
         frame = self.counter.count(HEADER) + self.counter.count(footer)
         layout = Layout(max(0, knobs.context_tokens - frame), knobs.high_share, knobs.gold_middleness, knobs.gold_depth)

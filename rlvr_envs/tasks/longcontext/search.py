@@ -97,7 +97,7 @@ class LongContextSearchFamily(LongContextQAFamily):
     # ---- generation -------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
         knobs = self.config.knobs(level)
-        world, question, dice = draw(rng, knobs)
+        world, question, dice = draw(rng, knobs, self.article_tokens)
         layout = Layout(knobs.context_tokens, knobs.high_share, knobs.gold_middleness, knobs.gold_depth)
         assembly = assemble(world, question, layout, dice, self.counter)
         data = gold_data(world, question, assembly, knobs)
