@@ -370,7 +370,10 @@ def make_question(world: World, dice: Dice, qtype: QuestionType, hops: int) -> Q
         question = _BUILDERS[qtype](world, dice, hops)
         if question is not None:
             question.supporting = _unique(question.supporting)
-            question.rubric = _unique([r for r in question.rubric if world.name(r) != question.answer])
+            # the rubric is what a reasoner must find: never the answer, nor an entity the question names
+            question.rubric = _unique(
+                [r for r in question.rubric if world.name(r) != question.answer and world.name(r) not in question.text]
+            )
             question.path = _unique(question.path)
             return question
     raise RuntimeError(f"could not build a {qtype} question with {hops} hops in {_ATTEMPTS} attempts")
