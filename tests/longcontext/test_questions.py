@@ -117,10 +117,11 @@ def build(seed: int, qtype: str, hops: int, tokens: int = 3000, share: float = 0
 
 
 @pytest.mark.parametrize("qtype", QUESTION_TYPES)
-@pytest.mark.parametrize("hops", [1, 2, 3, 4])
-def test_answer_follows_from_exactly_the_supporting_documents(qtype: str, hops: int) -> None:
+@pytest.mark.parametrize("hops", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize(("tokens", "share"), [(3000, 0.6), (256, 0.0)])  # the smallest worlds too
+def test_answer_follows_from_exactly_the_supporting_documents(qtype: str, hops: int, tokens: int, share: float) -> None:
     for seed in range(6):
-        world, question, assembly = build(seed, qtype, hops)
+        world, question, assembly = build(seed, qtype, hops, tokens, share)
         subjects = [d.subject for d in assembly.documents if d.subject is not None]
         assert len(subjects) == len(set(subjects)), "an entity has at most one document in a context"
         solver = Solver(world)

@@ -12,10 +12,11 @@ import numpy as np
 from rlvr_envs.tasks.longcontext.assembly import Assembly
 from rlvr_envs.tasks.longcontext.config import Knobs
 from rlvr_envs.tasks.longcontext.documents import Dice, render_entity
-from rlvr_envs.tasks.longcontext.questions import Question, make_question
+from rlvr_envs.tasks.longcontext.questions import Question, QuestionError, make_question
 from rlvr_envs.tasks.longcontext.tokens import TokenCounter
 from rlvr_envs.tasks.longcontext.world import KINDS, World, generate_world
 
+_WORLD_TRIES = 4
 ANSWER_FORMAT = (
     "Give your final answer inside <answer></answer> and the ids of the documents that support it "
     "inside <cite></cite>, for example:\n<answer>your answer</answer>\n<cite>D3, D17</cite>"
@@ -42,9 +43,15 @@ def draw(rng: np.random.Generator, knobs: Knobs, article_tokens: float) -> tuple
     """A fresh world and a question of one of the level's types (in that order from ``rng``)."""
     dice = Dice(rng)
     question_type = dice.pick(knobs.question_types)
-    world = generate_world(rng, world_size(knobs, article_tokens))
-    question = make_question(world, dice, question_type, knobs.hops)
-    return world, question, dice
+    size = world_size(knobs, article_tokens)
+    for _ in range(_WORLD_TRIES - 1):  # long chains in a tiny world can fail: grow the world and retry
+        world = generate_world(rng, size)
+        try:
+            return world, make_question(world, dice, question_type, knobs.hops), dice
+        except QuestionError:
+            size *= 2
+    world = generate_world(rng, size)
+    return world, make_question(world, dice, question_type, knobs.hops), dice
 
 
 def gold_data(world: World, question: Question, assembly: Assembly, knobs: Knobs) -> dict[str, Any]:

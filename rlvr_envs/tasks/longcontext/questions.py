@@ -72,6 +72,10 @@ _PLANTABLE = frozenset({"born_in", "works_for", "headquarters", "held_in", "orga
 _ATTEMPTS = 200
 
 
+class QuestionError(RuntimeError):
+    """The world is too small for the requested question (the caller retries with a larger world)."""
+
+
 @dataclass
 class Chain:
     """``anchor`` (named as ``anchor_text``) followed by relation ``steps``; ``end`` is where it lands."""
@@ -121,16 +125,33 @@ def _random_entity(world: World, dice: Dice, kind: str | None = None) -> Ref:
     return chosen, dice.below(world.size(chosen))
 
 
+def _forward_options(world: World, current: Ref, visited: set[Ref]) -> list[tuple[str, Ref]]:
+    options = []
+    for relation in RELATIONS_FROM[current[0]]:
+        target = world.target(relation.name, current[1])
+        if target is not None and target not in visited:
+            options.append((relation.name, target))
+    return options
+
+
+def _backward_options(world: World, current: Ref, visited: set[Ref]) -> list[tuple[str, Ref]]:
+    return [
+        (relation.name, (relation.source, source))
+        for relation in RELATIONS_TO[current[0]]
+        for source in world.sources(relation.name, current[1])
+        if (relation.source, source) not in visited
+    ]
+
+
 def _walk_forward(world: World, dice: Dice, start: Ref, length: int, seen: set[Ref]) -> list[tuple[str, Ref]] | None:
+    """``length`` relation steps from ``start`` to entities not in ``seen``, never a dead end early."""
     steps: list[tuple[str, Ref]] = []
     visited = {*seen, start}
     current = start
-    for _ in range(length):
-        options = []
-        for relation in RELATIONS_FROM[current[0]]:
-            target = world.target(relation.name, current[1])
-            if target is not None and target not in visited:
-                options.append((relation.name, target))
+    for remaining in range(length - 1, -1, -1):
+        options = _forward_options(world, current, visited)
+        if remaining:  # look one step ahead so the walk does not stop at a dead end (e.g. a region)
+            options = [o for o in options if _forward_options(world, o[1], {*visited, o[1]})]
         if not options:
             return None
         step = dice.pick(options)
@@ -145,13 +166,10 @@ def _walk_backward(world: World, dice: Dice, end: Ref, length: int, seen: set[Re
     steps: list[tuple[str, Ref]] = []
     visited = {*seen, end}
     current = end
-    for _ in range(length):
-        options = [
-            (relation.name, (relation.source, source))
-            for relation in RELATIONS_TO[current[0]]
-            for source in world.sources(relation.name, current[1])
-            if (relation.source, source) not in visited
-        ]
+    for remaining in range(length - 1, -1, -1):
+        options = _backward_options(world, current, visited)
+        if remaining:  # events and works have no incoming relations: avoid stepping onto them too early
+            options = [o for o in options if _backward_options(world, o[1], {*visited, o[1]})]
         if not options:
             return None
         relation_name, source = dice.pick(options)
@@ -201,7 +219,9 @@ def _bridge(world: World, dice: Dice, hops: int) -> Question | None:
 
 
 def _comparison(world: World, dice: Dice, hops: int) -> Question | None:
-    attribute = dice.pick(tuple(ATTRIBUTES.values()))
+    # chains lead back from the compared entities, so with hops > 1 they must be of a kind with incoming relations
+    attributes = [a for a in ATTRIBUTES.values() if hops == 1 or RELATIONS_TO[a.kind]]
+    attribute = dice.pick(attributes)
     kind = attribute.kind
     first, second = _random_entity(world, dice, kind), _random_entity(world, dice, kind)
     values = world.attr[attribute.name]
@@ -376,7 +396,7 @@ def make_question(world: World, dice: Dice, qtype: QuestionType, hops: int) -> Q
             )
             question.path = _unique(question.path)
             return question
-    raise RuntimeError(f"could not build a {qtype} question with {hops} hops in {_ATTEMPTS} attempts")
+    raise QuestionError(f"could not build a {qtype} question with {hops} hops in {_ATTEMPTS} attempts")
 
 
 def answer_date_iso(world: World, ref: Ref, attribute: str) -> str:
