@@ -131,6 +131,46 @@ def _place_gold(dice: Dice, layout: Layout, distractors: list[Document], gold: l
     return ordered
 
 
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "but",
+        "by",
+        "far",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "more",
+        "of",
+        "on",
+        "or",
+        "than",
+        "that",
+        "the",
+        "to",
+        "too",
+        "which",
+        "with",
+    ]
+)
+
+
+def _cut(text: str, length: int) -> str:
+    """``text`` cut at a word boundary near ``length``, without dangling function words, ending in '.'."""
+    cut = text.rfind(" ", 0, length)
+    words = text[: cut if cut > 0 else length].split(" ")
+    while len(words) > 1 and (words[-1].lower().strip(",;:.") in _DANGLING or not words[-1].strip(",;:.")):
+        words.pop()
+    return " ".join(words).rstrip(" ,;:.") + "."
+
+
 def _fit(documents: list[Document], pad: Document | None, goal: int, counter: TokenCounter, dice: Dice) -> str:
     """Grow or trim the pad essay until the block has ``goal`` tokens (as close as words allow)."""
     block = SEPARATOR.join(d.block() for d in documents)
@@ -148,8 +188,7 @@ def _fit(documents: list[Document], pad: Document | None, goal: int, counter: To
         while len(text) < want:
             text = f"{text} {filler_sentence(dice, topic)}"
         if len(text) > want:
-            cut = text.rfind(" ", 0, want)
-            text = text[: cut if cut > 0 else want].rstrip(" ,;:") + "."
+            text = _cut(text, want)
         pad.text = text
         block = SEPARATOR.join(d.block() for d in documents)
     return block

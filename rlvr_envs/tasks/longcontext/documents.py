@@ -119,6 +119,7 @@ ADJECTIVES = (
 )
 FEATURES = ("harbour", "market square", "bridges", "clock tower", "gardens", "river walk", "old mill", "library")
 SEASONS = ("spring", "summer", "autumn", "winter")
+WEATHER = ("mild", "wet", "windy", "cold", "sunny", "grey")
 PROFESSIONS = (
     "cartographer",
     "glassblower",
@@ -287,7 +288,7 @@ _EVENT_FACTS = {
     "participants": ("The participants were {v}.", "{v} took part in the {name}.", "Those who took part were {v}."),
 }
 _EVENT_COLOUR = (
-    "Reports from the {name} mention the {adjective} weather.",
+    "Reports from the {name} mention the {weather} weather.",
     "The programme included talks on {topic}.",
     "Many visitors came for the displays on {topic}.",
     "{a_adjective} closing dinner ended the {name}.",
@@ -321,6 +322,7 @@ def _colour(dice: Dice, templates: Sequence[str], count: int, **slots: str) -> l
             a_adjective=_sentence(_a(adjective)),
             season=dice.pick(SEASONS),
             feature=dice.pick(FEATURES),
+            weather=dice.pick(WEATHER),
             **slots,
         )
         for template in chosen
