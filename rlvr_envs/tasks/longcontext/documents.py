@@ -269,7 +269,7 @@ _PLACE_POPULATION = (
 )
 _PLACE_COLOUR = (
     "{name} is known for its {adjective} {feature}.",
-    "The {feature} of {name} draws visitors each {season}.",
+    "Visitors come to see the {feature} of {name} each {season}.",
     "Locals in {name} take pride in {topic}.",
     "{name} holds a small fair every {season}.",
     "Visitors to {name} often mention its {adjective} streets.",
