@@ -92,7 +92,7 @@ class LongContextConfig(FamilyConfig):
             types = QUESTION_TYPES[: min(1 + level, len(QUESTION_TYPES))]
         share = self.high_confusability_share
         if share is None:
-            share = min(0.15 * level, 0.9)
+            share = round(min(0.15 * level, 0.9), 6)
         # a pinned depth has the middleness of that depth; otherwise it grows with the level
         middleness = min(0.25 * level, 1.0) if self.gold_depth is None else 1.0 - abs(2.0 * self.gold_depth - 1.0)
         return Knobs(hops, context, types, share, middleness, self.gold_depth)
