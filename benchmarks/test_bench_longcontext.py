@@ -19,11 +19,7 @@ The table is printed and written to ``benchmarks/results/longcontext_assembly.md
 
 from __future__ import annotations
 
-import contextlib
-import datetime
 import json
-import os
-import platform
 import re
 import statistics
 import time
@@ -37,7 +33,7 @@ import pytest
 import rlvr_envs
 from rlvr_envs.tasks.longcontext import LongContextQAFamily
 
-from .conftest import RESULTS
+from .conftest import RESULTS, machine_lines, publish
 
 SIZES = (1024, 4096, 8192, 32768, 65536, 131072)
 TARGETS_MS = {32768: 200.0, 131072: 1000.0}
@@ -91,19 +87,8 @@ def _reset(env_id: str, size: int, search: bool) -> Callable[[int], Callable[[],
 @pytest.fixture(scope="module", autouse=True)
 def _report(pytestconfig: pytest.Config) -> Iterator[None]:
     yield
-    if not _medians:
-        return
-    table = _render()
-    (RESULTS / "longcontext_assembly.md").write_text(table)
-    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
-    capman = pytestconfig.pluginmanager.getplugin("capturemanager")
-    if reporter is None:
-        return
-    suspend = capman.global_and_fixture_disabled() if capman is not None else contextlib.nullcontext()
-    with suspend:
-        reporter.write_line("")
-        for line in table.splitlines():
-            reporter.write_line(line)
+    if _medians:
+        publish(pytestconfig, RESULTS / "longcontext_assembly.md", _render())
 
 
 COLUMNS = ("QA generate", "QA reset", "Search reset + index", "QA generate, tokenizer")
@@ -117,9 +102,7 @@ def _render() -> str:
         "(4 hops, all question types, 90 % high-confusability distractors) with the length pinned; measured by",
         "`benchmarks/test_bench_longcontext.py`. Targets: 32k <= 200 ms, 128k <= 1000 ms (QA reset).",
         "",
-        f"- measured: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} logical CPUs visible (shared machine; expect noise)",
+        *machine_lines(),
         "",
         "| tokens | " + " | ".join(f"{c} (ms)" for c in COLUMNS) + " |",
         "|---:|" + "---:|" * len(COLUMNS),
