@@ -131,35 +131,8 @@ def _place_gold(dice: Dice, layout: Layout, distractors: list[Document], gold: l
     return ordered
 
 
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "but",
-        "by",
-        "far",
-        "for",
-        "from",
-        "in",
-        "is",
-        "it",
-        "more",
-        "of",
-        "on",
-        "or",
-        "than",
-        "that",
-        "the",
-        "to",
-        "too",
-        "which",
-        "with",
-    ]
-)
+_DANGLING_WORDS = "a an and are as at but by far for from in is it more of on or than that the to too which with"
+_DANGLING = frozenset(_DANGLING_WORDS.split())
 
 
 def _cut(text: str, length: int) -> str:

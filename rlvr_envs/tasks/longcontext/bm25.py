@@ -20,41 +20,10 @@ from collections.abc import Sequence
 import numpy as np
 
 _TERM = re.compile(r"[^\W_]+")
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "who",
-        "with",
-        "what",
-        "how",
-        "many",
-    ]
+_STOP_WORDS = (
+    "a an and are as at be by for from has have in is it its of on or that the this to was were which who with"
 )
+STOP_WORDS = frozenset(f"{_STOP_WORDS} what how many".split())
 MAX_QUERY_TERMS = 64
 
 
