@@ -54,7 +54,7 @@ def draw(rng: np.random.Generator, knobs: Knobs, article_tokens: float) -> tuple
     return world, make_question(world, dice, question_type, knobs.hops), dice
 
 
-def gold_data(world: World, question: Question, assembly: Assembly, knobs: Knobs) -> dict[str, Any]:
+def gold_data(world: World, question: Question, assembly: Assembly) -> dict[str, Any]:
     """The verifier's view of a task (everything `scoring.score` and the oracle need)."""
     ids = {document.subject: document.doc_id for document in assembly.documents if document.tier == "gold"}
     return {

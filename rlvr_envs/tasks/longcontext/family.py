@@ -70,7 +70,7 @@ class LongContextQAFamily(TaskFamily):
             family=self.name,
             level=level,
             prompt=prompt,
-            data={**gold_data(world, question, assembly, knobs), "documents": documents},
+            data={**gold_data(world, question, assembly), "documents": documents},
             metadata=metadata,
         )
 

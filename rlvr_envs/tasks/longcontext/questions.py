@@ -29,7 +29,6 @@ from rlvr_envs.tasks.longcontext.world import (
     Attribute,
     Ref,
     World,
-    to_date,
 )
 
 QuestionType = Literal["bridge", "comparison", "intersection", "temporal", "counting"]
@@ -397,8 +396,3 @@ def make_question(world: World, dice: Dice, qtype: QuestionType, hops: int) -> Q
             question.path = _unique(question.path)
             return question
     raise QuestionError(f"could not build a {qtype} question with {hops} hops in {_ATTEMPTS} attempts")
-
-
-def answer_date_iso(world: World, ref: Ref, attribute: str) -> str:
-    """ISO date of a date attribute (used by tests and the docs)."""
-    return to_date(int(world.attr[attribute][ref[1]])).isoformat()

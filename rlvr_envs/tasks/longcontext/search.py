@@ -100,7 +100,7 @@ class LongContextSearchFamily(LongContextQAFamily):
         world, question, dice = draw(rng, knobs, self.article_tokens)
         layout = Layout(knobs.context_tokens, knobs.high_share, knobs.gold_middleness, knobs.gold_depth)
         assembly = assemble(world, question, layout, dice, self.counter)
-        data = gold_data(world, question, assembly, knobs)
+        data = gold_data(world, question, assembly)
         budget = self.config.tool_budget or 4 + 2 * len(data["supporting"])
         prompt = (
             f"A collection of {len(assembly.documents)} documents about fictional people, places, organisations, "
