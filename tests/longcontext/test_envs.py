@@ -124,3 +124,12 @@ def test_cli_evaluates_the_heuristic(tmp_path: Path, capsys: pytest.CaptureFixtu
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 3 and {r["policy"] for r in records} == {policy}
     assert "3 episodes" in capsys.readouterr().out
+
+
+def test_the_docs_example_episode_is_real_output() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "longcontext.md").read_text(encoding="utf-8")
+    for env_id, tokens in ((ENV_IDS[0], 600), (ENV_IDS[1], 1500)):
+        env = gym.make(env_id, context_tokens=tokens)
+        observation, _ = env.reset(seed=8, options={"level": 2})
+        assert observation in page, f"docs/longcontext.md no longer shows {env_id}'s real first observation"
+        assert rlvr_envs.unwrap(env).oracle_action() in page
