@@ -23,7 +23,7 @@ import os
 import struct
 import sys
 import traceback
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 CHANNEL_FD = 3
 _HEADER = struct.Struct(">I")
@@ -104,12 +104,34 @@ def _finish(status: int, streams: tuple[Any, ...]) -> NoReturn:
     os._exit(status)
 
 
+# Bound when the server imports this module, before any program runs: a program that replaces
+# builtins or patches ``json`` changes its own answers at most, never how they are reported.
+_callable, _getattr, _isinstance, _len, _str, _type = callable, getattr, isinstance, len, str, type
+_BaseException, _SystemExit = BaseException, SystemExit
+_write = os.write
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_encode_string = json.encoder.encode_basestring_ascii
+_fallback_encoder = json.JSONEncoder()
+
+
+def _not_serialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {_type(value).__name__} is not JSON serializable")
+
+
+def to_json(value: Any) -> str:
+    """``json.dumps(value)`` through an encoder bound at import (``json`` may be patched by then)."""
+    if _c_make_encoder is None:
+        return _fallback_encoder.encode(value)
+    encode = _c_make_encoder({}, _not_serialisable, _encode_string, None, ": ", ", ", False, False, True)
+    return "".join(encode(value, 0))
+
+
 def _exit_status(exc: SystemExit) -> int:
     code = exc.code
     if code is None:
         return 0
-    if isinstance(code, int) and not isinstance(code, bool):
-        return code & 0xFF
+    if _isinstance(code, int) and not _isinstance(code, bool):
+        return cast(int, code) & 0xFF
     with contextlib.suppress(BaseException):
         sys.stderr.write(f"{code}\n")
     return 1
@@ -123,11 +145,11 @@ def run_stdio(code: str) -> NoReturn:
     try:
         compiled = compile(code, "solution.py", "exec")
         exec(compiled, {"__name__": "__main__", "__builtins__": builtins, "__file__": "solution.py"})
-    except SystemExit as exc:
+    except _SystemExit as exc:
         status = _exit_status(exc)
-    except BaseException as exc:
+    except _BaseException as exc:
         with contextlib.suppress(BaseException):
-            traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None)
+            traceback.print_exception(_type(exc), exc, exc.__traceback__.tb_next if exc.__traceback__ else None)
         status = 1
     _finish(status, streams)
 
@@ -135,10 +157,12 @@ def run_stdio(code: str) -> NoReturn:
 def describe_exception(exc: BaseException) -> str:
     """``Type: message (line N)``, without trusting the exception's own ``__str__`` to behave."""
     try:
-        message = str(exc)
-    except BaseException:
+        message = _str(exc)
+        if not _isinstance(message, str):
+            message = "<unprintable>"
+    except _BaseException:
         message = "<unprintable>"
-    text = type(exc).__name__ + (f": {message}" if message else "")
+    text = _type(exc).__name__ + (f": {message}" if message else "")
     line = None
     tb = exc.__traceback__
     while tb is not None:
@@ -154,22 +178,20 @@ def run_function(code: str, entry: str, inputs: list[Any], nonce: str, value_lim
     """Define ``code`` as a module, call ``entry(*args)`` for each input, report on fd 3."""
     _fresh_streams(stdin=False)
     streams = (sys.stdout, sys.stderr)
-    write = os.write
-    dumps = json.dumps
     pack = _HEADER.pack
 
     def send(message: dict[str, Any]) -> None:
         message["n"] = nonce
-        data = dumps(message).encode()
-        view = memoryview(pack(len(data)) + data)
+        data = to_json(message).encode()
+        view = memoryview(pack(_len(data)) + data)
         while view:
-            view = view[write(CHANNEL_FD, view) :]
+            view = view[_write(CHANNEL_FD, view) :]
 
     namespace: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins, "__file__": "solution.py"}
     try:
         exec(compile(code, "solution.py", "exec"), namespace)
         function = _entry_point(namespace, entry)
-    except BaseException as exc:
+    except _BaseException as exc:
         send({"i": -1, "ok": False, "error": describe_exception(exc)})
         _finish(0, streams)
     if function is None:
@@ -178,24 +200,23 @@ def run_function(code: str, entry: str, inputs: list[Any], nonce: str, value_lim
     send({"i": -1, "ok": True})
     for index, args in enumerate(inputs):
         try:
-            value = function(*args)
-            text = dumps(value)
-        except BaseException as exc:
+            text = to_json(function(*args))
+        except _BaseException as exc:
             send({"i": index, "ok": False, "error": describe_exception(exc)})
-            continue
-        if len(text) > value_limit:
-            send({"i": index, "ok": False, "error": f"return value is larger than {value_limit} bytes as JSON"})
-            continue
-        send({"i": index, "ok": True, "value": text})
+        else:
+            if _len(text) > value_limit:
+                send({"i": index, "ok": False, "error": f"return value is larger than {value_limit} bytes as JSON"})
+            else:
+                send({"i": index, "ok": True, "value": text})
     _finish(0, streams)
 
 
 def _entry_point(namespace: dict[str, Any], entry: str) -> Any:
     """``entry`` as a top-level function, or as a method of a ``Solution`` class (LeetCode style)."""
     function = namespace.get(entry)
-    if callable(function):
+    if _callable(function):
         return function
-    holder = namespace.get("Solution")
-    if isinstance(holder, type) and callable(getattr(holder, entry, None)):
-        return getattr(holder(), entry)
+    holder: Any = namespace.get("Solution")
+    if _isinstance(holder, type) and _callable(_getattr(holder, entry, None)):
+        return _getattr(holder(), entry)
     return None

@@ -86,6 +86,7 @@ class Isolation:
     drop_caps: bool = False
     limit_processes: bool = True  # RLIMIT_NPROC is enforced for the run's uid
     pid_namespace: bool = False  # the supervisor is PID 1 of the runs' PID namespace
+    hidden: list[str] = field(default_factory=list)  # audit mode: paths runs may not open or list
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
@@ -163,15 +164,16 @@ def setup(
     """
     if wanted not in ("auto", "namespaces", "audit"):
         raise ValueError(f"isolation must be 'auto', 'namespaces' or 'audit', got {wanted!r}")
+    hide = [os.path.realpath(path) for path in hide]
     reason = "audit mode requested (RLVR_SANDBOX_ISOLATION=audit)"
     if wanted != "audit":
         try:
-            return _enter_namespaces(tmpfs_mb=tmpfs_mb, hide=list(hide), extra_paths=list(extra_paths))
+            return _enter_namespaces(tmpfs_mb=tmpfs_mb, hide=hide, extra_paths=list(extra_paths))
         except OSError as exc:
             if wanted == "namespaces":
                 raise
             reason = f"namespaces unavailable: {exc}"
-    return _audit_isolation(reason)
+    return _audit_isolation(reason, hide)
 
 
 def _identity_mapped_root() -> bool:
@@ -329,12 +331,23 @@ def _become_supervisor(status_fd: int, *, tmpfs_mb: int, hide: list[str], extra_
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         prctl(PR_SET_DUMPABLE, 0)
         build_jail(tmpfs_mb=tmpfs_mb, hide=hide, extra_paths=extra_paths)
+        _forbid_nested_namespaces()
         os.write(status_fd, b"ok")
         os.close(status_fd)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.write(status_fd, f"!{exc}".encode()[:4000])
         os._exit(1)
+
+
+NAMESPACE_LIMITS = ("user", "net", "mnt", "pid", "ipc", "uts", "cgroup", "time")
+
+
+def _forbid_nested_namespaces() -> None:
+    """Best effort: runs may not create namespaces of their own (limits are per user namespace)."""
+    for kind in NAMESPACE_LIMITS:
+        with contextlib.suppress(OSError), open(f"/proc/sys/user/max_{kind}_namespaces", "w") as handle:
+            handle.write("0")
 
 
 def _uid_mapped(uid: int) -> bool:
@@ -439,18 +452,25 @@ def _read_only(new_root: str, setattr_nr: int, binds: list[str]) -> None:
     _mount(None, new_root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
-def _audit_isolation(reason: str) -> Isolation:
+def _audit_isolation(reason: str, hide: list[str]) -> Isolation:
     with contextlib.suppress(OSError):
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     root = os.geteuid() == 0
     run_root = os.environ.get("TMPDIR") or "/tmp"
+    notes = [
+        "an audit hook refuses process creation, sockets, signals, ctypes, other processes' /proc entries, "
+        "the package's sources and writes outside the run directory; C extensions can bypass it"
+    ]
+    if root:
+        notes.append("runs keep uid 0 without capabilities: use a container for hostile code")
     return Isolation(
         mode="audit",
         reason=reason,
         run_root=run_root,
+        drop_caps=root,
         limit_processes=False,  # RLIMIT_NPROC counts every process of the uid (or none, for root)
-        notes=["process creation, sockets, signals, ctypes and writes outside the run dir are refused by an audit hook"]
-        + (["runs keep uid 0: use a container for hostile code"] if root else []),
+        hidden=hide,
+        notes=notes,
     )
 
 
@@ -511,10 +531,19 @@ class RunLimits:
         return table
 
 
+M_ARENA_MAX = -8
+
+
 def prepare_server_environment() -> None:
-    """The environment every run inherits (set once in the server: nothing per run to do)."""
+    """What every run inherits, set once in the server: the environment, and one malloc arena.
+
+    glibc gives each new thread its own arena, reserving 64 MiB of address space per thread, so a
+    program with a few threads would hit RLIMIT_AS without using the memory; one arena avoids that.
+    """
     os.environ.clear()
     os.environ.update(SANDBOX_ENV)
+    with contextlib.suppress(OSError, AttributeError):
+        libc().mallopt(M_ARENA_MAX, 1)
 
 
 def enter_run(iso: Isolation, rlimits: list[tuple[int, int, int]], run_dir: str) -> None:
@@ -535,6 +564,9 @@ def enter_run(iso: Isolation, rlimits: list[tuple[int, int, int]], run_dir: str)
             prctl(PR_SET_NO_NEW_PRIVS, 1)
     else:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if iso.drop_caps:
+            drop_capabilities()
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
     for which, soft, hard in rlimits:
         resource.setrlimit(which, (soft, hard))
     os.chdir(run_dir)
@@ -588,7 +620,7 @@ _PATH_EVENTS = {
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def install_audit_hook(run_dir: str) -> None:
+def install_audit_hook(run_dir: str, hidden: Iterable[str] = ()) -> None:
     """Refuse the dangerous operations for the rest of this process's life (fallback mode)."""
     for name in _BLOCKED_MODULES:
         sys.modules.pop(name, None)
@@ -606,15 +638,43 @@ def install_audit_hook(run_dir: str) -> None:
             return False
         return real in allowed or real == base or real.startswith(base + "/")
 
+    own_pid = str(os.getpid())
+    hidden_prefixes = tuple(path.rstrip("/") + "/" for path in hidden)
+    hidden_exact = frozenset(path.rstrip("/") for path in hidden)
+
+    def concealed(path: Any) -> bool:
+        if not hidden_exact or not isinstance(path, str | bytes):
+            return False
+        try:
+            real = realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        return real in hidden_exact or real.startswith(hidden_prefixes)
+
+    def other_process(path: Any) -> bool:
+        """A path into another process's /proc entry (its memory, environment, descriptors...)."""
+        if not isinstance(path, str | bytes):
+            return False
+        text = os.fsdecode(path)
+        if not text.startswith("/proc/"):
+            text = os.path.join(os.getcwd(), text) if not os.path.isabs(text) else text
+        text = os.path.normpath(text)
+        parts = text.split("/")
+        return len(parts) > 2 and parts[1] == "proc" and parts[2].isdigit() and parts[2] != own_pid
+
     def hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             path, mode, flags = (*args, None, None, None)[:3]
+            if other_process(path) or concealed(path):
+                raise PermissionError(f"sandbox: {path!r} is not readable here")
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
             )
             if writing and not inside(path):
                 raise PermissionError(f"sandbox: writing outside the run directory is not allowed ({path!r})")
             return
+        if event in ("os.listdir", "os.scandir") and args and concealed(args[0]):
+            raise PermissionError(f"sandbox: {args[0]!r} is not readable here")
         if event == "import" and args and str(args[0]).split(".")[0] in _BLOCKED_MODULES:
             raise ImportError(f"sandbox: module {args[0]!r} is not available")
         if event.startswith(_BLOCKED_EVENTS):

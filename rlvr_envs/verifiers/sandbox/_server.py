@@ -26,6 +26,7 @@ Only the standard library may be imported here (the server forks for every run; 
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import gc
 import importlib
@@ -179,7 +180,7 @@ class Server:
             file_size=int(request.get("file_mb", 16)) * _MIB,
             open_files=int(request.get("open_files", 64)),
             processes=int(request.get("processes", 16)),
-            stack=min(memory, 256 * _MIB),
+            stack=min(memory, 256 * _MIB),  # the main thread's; threads get 8 MiB (see main)
         )
         return limits.table(self.iso)
 
@@ -284,7 +285,7 @@ class Server:
                 os.close(_harness.CHANNEL_FD)
             _isolation.enter_run(self.iso, [tuple(row) for row in job["rlimits"]], run_dir)
             if self.iso.mode == "audit":
-                _isolation.install_audit_hook(run_dir)
+                _isolation.install_audit_hook(run_dir, self.iso.hidden)
             if job["mode"] == "stdio":
                 _harness.run_stdio(str(job["code"]))
             _harness.run_function(
@@ -621,6 +622,7 @@ def main(argv: list[str]) -> int:
         return 1
     _isolation.prepare_server_environment()
     _harness.prepare_streams()
+    _thread.stack_size(8 * _MIB)  # not RLIMIT_STACK (glibc's default), which would eat the address space
     server = Server(iso)
     gc.collect()
     gc.freeze()  # children never walk the server's objects: faster collections, fewer copied pages

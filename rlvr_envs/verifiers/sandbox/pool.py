@@ -180,6 +180,28 @@ class Pool:
         finally:
             self._release(slots)
 
+    def sync(self) -> list[dict[str, Any]]:
+        """Round-trip an ``info`` request with every running server and return the answers.
+
+        A server answers only after it has cleaned up its previous request (killed what the run
+        left behind, removed its directory), so after ``sync`` the pool is at rest.
+        """
+        slots = [self._acquire(1)[0] for _ in range(self.n)]
+        answers: list[dict[str, Any]] = []
+        try:
+            for index in slots:
+                server = self.slots[index]
+                if server is None or not server.alive():
+                    continue
+                server.send({"op": "info"})
+                answer = server.receive(time.monotonic() + STARTUP_TIMEOUT_S)
+                answers.append({"pid": server.proc.pid} | (answer or {"ok": False}))
+        except (OSError, FrameError) as exc:
+            answers.append({"ok": False, "error": str(exc)})
+        finally:
+            self._release(slots)
+        return answers
+
     def execute(self, payloads: Sequence[dict[str, Any]], timeout_s: Sequence[float]) -> list[dict[str, Any]]:
         """Run each payload on a server, in parallel on as many idle servers as there are.
 
