@@ -7,14 +7,13 @@ feedback ("not correct, try again") and another attempt; the gold answer is neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, final_text
+from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
 from rlvr_envs.core.parsing import AnswerSource, extract_answer
 from rlvr_envs.core.types import Feedback, Task, Verdict
 from rlvr_envs.errors import InvalidOptionError, SpecError
@@ -181,7 +180,7 @@ class MathFamily(TaskFamily):
 
     # ---- scoring ----------------------------------------------------------------------------
     def verify(self, task: Task, transcript: Transcript) -> Verdict:
-        attempts = 1 if isinstance(transcript, str) else max(1, _count_assistant(transcript))
+        attempts = max(1, assistant_turns(transcript))
         return self._judge(task, final_text(transcript), attempts)
 
     def _judge(self, task: Task, response: str, attempt: int) -> Verdict:
@@ -223,11 +222,3 @@ class MathFamily(TaskFamily):
 
     def oracle_action(self, state: EpisodeState) -> str:
         return f"The answer is \\boxed{{{state.task.data['answer']}}}"
-
-
-def _count_assistant(messages: Sequence[Any]) -> int:
-    count = 0
-    for message in messages:
-        role = message.get("role") if isinstance(message, dict) else getattr(message, "role", None)
-        count += role == "assistant"
-    return count
