@@ -205,8 +205,10 @@ def extract_code(text: str, languages: frozenset[str] = CODE_LANGUAGES) -> str |
         if opening is None:
             opening = match
             continue
-        if match.group(2) or not match.group(1).startswith(opening.group(1)[0]) or len(match.group(1)) < len(
-            opening.group(1)
+        if (
+            match.group(2)
+            or not match.group(1).startswith(opening.group(1)[0])
+            or len(match.group(1)) < len(opening.group(1))
         ):
             continue  # not a closing fence for this block
         _keep(body[opening.end() + 1 : match.start()], opening.group(2).lower(), languages, tagged, untagged)

@@ -277,7 +277,8 @@ class CodeFamily(TaskFamily):
         if everything:
             reason = f"All {len(results)} hidden tests passed."
         else:
-            reason = f"{passed} of {len(results)} hidden tests passed" + (f" ({timeouts} timed out)." if timeouts else ".")
+            suffix = f" ({timeouts} timed out)." if timeouts else "."
+            reason = f"{passed} of {len(results)} hidden tests passed{suffix}"
         return Verdict(
             reward=reward,
             correct=everything,
@@ -295,8 +296,10 @@ class CodeFamily(TaskFamily):
             lines.append(_describe_failure(tests[result.index], result, data))
         if len(failed) > self.config.feedback_failures:
             lines.append(f"\n({len(failed) - self.config.feedback_failures} more failing tests not shown.)")
-        lines.append(f"\nFix the program and answer with the complete corrected code in a ```python block. "
-                     f"({_attempts_left(left)})")
+        lines.append(
+            f"\nFix the program and answer with the complete corrected code in a ```python block. "
+            f"({_attempts_left(left)})"
+        )
         return "\n".join(lines)
 
     def oracle_action(self, state: EpisodeState) -> str:

@@ -118,7 +118,9 @@ _INPUT_TEXT = {
     "words": "a line with the number of strings in `{name}`, then a line with the strings separated by spaces",
     "lines": "a line with the number of lines in `{name}`, then those lines",
     "grid": "a line with the number of rows of `{name}`, then one line per row",
-    "int_rows": "a line with the number of rows of `{name}`, then one line per row with its integers separated by spaces",
+    "int_rows": (
+        "a line with the number of rows of `{name}`, then one line per row with its integers separated by spaces"
+    ),
 }
 
 _OUTPUT_TEXT = {

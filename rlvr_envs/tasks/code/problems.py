@@ -101,7 +101,8 @@ def hidden_tests(data: dict[str, Any]) -> list[TestCase]:
     if "hidden_tests" in data:
         return [TestCase.model_validate(t) for t in data["hidden_tests"]]
     spec = data["hidden"]
-    return list(_hidden(tuple(data["templates"]), data["mode"], int(spec["level"]), int(spec["seed"]), int(spec["count"])))
+    names = tuple(data["templates"])
+    return list(_hidden(names, data["mode"], int(spec["level"]), int(spec["seed"]), int(spec["count"])))
 
 
 def statement(
@@ -180,7 +181,11 @@ def generate_task_data(
         "templates": list(pipeline.names),
         "entry_point": ENTRY_POINT if mode == "function" else None,
         "public_tests": [t.model_dump() for t in examples],
-        "hidden": {"seed": int(rng.integers(0, 2**63 - 1)), "count": hidden_count or knobs.hidden_tests, "level": level},
+        "hidden": {
+            "seed": int(rng.integers(0, 2**63 - 1)),
+            "count": hidden_count or knobs.hidden_tests,
+            "level": level,
+        },
         "time_limit_s": limit,
         "memory_mb": memory_mb,
     }

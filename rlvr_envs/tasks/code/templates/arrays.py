@@ -204,8 +204,8 @@ register(
 
 def solve_longest_increasing_run(a: list[int]) -> int:
     best = run = 1
-    for previous, x in zip(a, a[1:]):
-        run = run + 1 if x > previous else 1
+    for index in range(1, len(a)):
+        run = run + 1 if a[index] > a[index - 1] else 1
         best = max(best, run)
     return best
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from rlvr_envs.tasks.code.io_formats import Param
-from rlvr_envs.tasks.code.templates._gen import alphabet_for, int_list, size, word
+from rlvr_envs.tasks.code.templates._gen import alphabet_for, size, word
 from rlvr_envs.tasks.code.templates.arrays import ARRAY, ARRAY_LIMITS, gen_array
 from rlvr_envs.tasks.code.templates.base import Scale, Template, register
 

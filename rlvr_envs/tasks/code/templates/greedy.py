@@ -116,8 +116,8 @@ def solve_gas_station(gas: list[int], cost: list[int]) -> int:
     if sum(gas) < sum(cost):
         return -1
     start = tank = 0
-    for index, (g, c) in enumerate(zip(gas, cost)):
-        tank += g - c
+    for index in range(len(gas)):
+        tank += gas[index] - cost[index]
         if tank < 0:
             start = index + 1
             tank = 0
