@@ -13,7 +13,10 @@ import os
 import select
 import struct
 import time
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (the sandbox server forks for every run)
+    from typing import Any
 
 HEADER = struct.Struct(">I")
 DEFAULT_MAX_FRAME = 1 << 22

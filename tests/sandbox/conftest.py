@@ -75,16 +75,17 @@ class Host:
         pids = sorted(answer["pid"] for answer in answers)
         assert pids == self.server_pids, f"a sandbox server died or was replaced: {self.server_pids} -> {pids}"
         table = process_table()
-        expected = 3 if self.mode == "namespaces" else 1  # (holder, supervisor,) spare child
-        for pid in pids:
-            extra = descendants(pid, table)
-            assert len(extra) == expected, f"server {pid} has leftover processes: {extra}"
+        for answer in answers:
+            extra = descendants(answer["pid"], table)
+            expected = (2 if self.mode == "namespaces" else 0) + answer["spares"]  # holder, supervisor, spares
+            assert len(extra) == expected, f"server {answer['pid']} has leftover processes: {extra}"
         if self.mode == "namespaces":
             nobody = [pid for pid, (_parent, uid) in table.items() if uid == 65534]
             assert not nobody, f"processes of uid 65534 survived their run: {nobody}"
         else:
             runs = [p for p in Path("/tmp").glob("rlvr-run-*") if any(f"-{pid}-" in p.name for pid in pids)]
-            assert len(runs) <= len(pids), f"run directories left behind: {runs}"
+            spares = sum(answer["spares"] for answer in answers)
+            assert len(runs) == spares, f"run directories left behind: {runs}"
         for path in self.marker_paths():
             assert not path.exists(), f"a run wrote {path}"
         ok = sandbox.run_tests("a, b = map(int, input().split())\nprint(a + b)", [{"input": "1 2", "expected": "3"}])

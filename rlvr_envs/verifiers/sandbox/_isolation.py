@@ -24,15 +24,16 @@ import contextlib
 import ctypes
 import errno
 import os
-import platform
 import resource
 import select
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (see _server)
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 SANDBOX_ID = 65534  # uid/gid of runs when the server is root ("nobody")
 
@@ -74,20 +75,39 @@ DEV_NODES = ("null", "zero", "full", "random", "urandom")
 _SKELETON_CANDIDATES = ("/tmp", "/mnt", "/media", "/srv", "/var/tmp", "/opt")
 
 
-@dataclass
 class Isolation:
-    """What the server achieved, and what each run child must do to enter it."""
+    """What the server achieved, and what each run child must do to enter it.
 
-    mode: str  # "namespaces" | "audit"
-    reason: str = ""
-    run_root: str = "/tmp"
-    uid: int | None = None  # drop to this uid/gid in each run (None: keep the current one)
-    gid: int | None = None
-    drop_caps: bool = False
-    limit_processes: bool = True  # RLIMIT_NPROC is enforced for the run's uid
-    pid_namespace: bool = False  # the supervisor is PID 1 of the runs' PID namespace
-    hidden: list[str] = field(default_factory=list)  # audit mode: paths runs may not open or list
-    notes: list[str] = field(default_factory=list)
+    (A plain class, not a dataclass: ``dataclasses`` imports ``inspect`` and friends, and every
+    megabyte the server maps makes each fork and exit slower.)
+    """
+
+    def __init__(
+        self,
+        mode: str,  # "namespaces" | "audit"
+        reason: str = "",
+        *,
+        run_root: str = "/tmp",
+        uid: int | None = None,  # drop to this uid/gid in each run (None: keep the current one)
+        gid: int | None = None,
+        drop_caps: bool = False,
+        limit_processes: bool = True,  # RLIMIT_NPROC is enforced for the run's uid
+        pid_namespace: bool = False,  # the supervisor is PID 1 of the runs' PID namespace
+        proc: bool = False,  # a /proc of our own PID namespace is mounted
+        hidden: list[str] | None = None,  # audit mode: paths runs may not open or list
+        notes: list[str] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.reason = reason
+        self.run_root = run_root
+        self.uid = uid
+        self.gid = gid
+        self.drop_caps = drop_caps
+        self.limit_processes = limit_processes
+        self.pid_namespace = pid_namespace
+        self.proc = proc
+        self.hidden = list(hidden or [])
+        self.notes = list(notes or [])
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -97,6 +117,7 @@ class Isolation:
             "drop_caps": self.drop_caps,
             "limit_processes": self.limit_processes,
             "pid_namespace": self.pid_namespace,
+            "proc": self.proc,
             "notes": list(self.notes),
         }
 
@@ -142,9 +163,9 @@ class _MountAttr(ctypes.Structure):
 
 
 def _syscalls() -> tuple[int, int, int]:
-    numbers = _SYSCALLS.get(platform.machine())
+    numbers = _SYSCALLS.get(os.uname().machine)
     if numbers is None:
-        raise OSError(errno.ENOSYS, f"no syscall table for {platform.machine()}")
+        raise OSError(errno.ENOSYS, f"no syscall table for {os.uname().machine}")
     return numbers
 
 
@@ -315,6 +336,7 @@ def _namespaces_isolation(*, two_ids: bool) -> Isolation:
             uid=SANDBOX_ID,
             gid=SANDBOX_ID,
             pid_namespace=True,
+            proc=_proc_mounted,
         )
     return Isolation(
         mode="namespaces",
@@ -322,6 +344,7 @@ def _namespaces_isolation(*, two_ids: bool) -> Isolation:
         run_root="/tmp",
         drop_caps=True,
         pid_namespace=True,  # single-id map: only reached when uid 0 here is not the host's root
+        proc=_proc_mounted,
     )
 
 
@@ -379,6 +402,9 @@ def _python_paths(hide: list[str]) -> list[str]:
     return found
 
 
+_proc_mounted = False
+
+
 def _is_within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
@@ -430,8 +456,12 @@ def build_jail(*, tmpfs_mb: int, hide: list[str], extra_paths: list[str]) -> Non
     os.mkdir(new + "/tmp")
     _read_only(new, setattr_nr, binds)
     _mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={max(1, tmpfs_mb)}m,mode=755")
-    with contextlib.suppress(OSError):  # a container may mask /proc; runs then simply have none
+    global _proc_mounted
+    try:
         _mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        _proc_mounted = True
+    except OSError:  # a container may mask /proc; runs then simply have none
+        _proc_mounted = False
     os.chdir(new)
     _check(libc().syscall(pivot_nr, b".", b"."), "pivot_root")
     _check(libc().umount2(b".", MNT_DETACH), "umount old root")
@@ -499,16 +529,18 @@ def drop_capabilities() -> None:
 SANDBOX_ENV = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
-@dataclass
 class RunLimits:
     """rlimits of one run (the server turns the request into this)."""
 
-    cpu_s: int
-    address_space: int
-    file_size: int
-    open_files: int
-    processes: int
-    stack: int
+    def __init__(
+        self, *, cpu_s: int, address_space: int, file_size: int, open_files: int, processes: int, stack: int
+    ) -> None:
+        self.cpu_s = cpu_s
+        self.address_space = address_space
+        self.file_size = file_size
+        self.open_files = open_files
+        self.processes = processes
+        self.stack = stack
 
     def table(self, iso: Isolation) -> list[tuple[int, int, int]]:
         """``(resource, soft, hard)`` triples, each within this process's own hard limit."""

@@ -14,12 +14,14 @@ A raw result holds ``status`` (``ok``, ``error``, ``timeout``, ``output_limit``,
 ``*_truncated`` flags, ``wall_s``, ``cpu_s``, and in function mode ``value`` (JSON text) and
 ``error``. The server only executes and measures; it never sees expected outputs.
 
-**Spare child.** Most of a run's cost is the copy-on-write page faults a freshly forked Python
-process takes before it gets anywhere. So while the server is idle it keeps one child already
-forked and warmed up (blocked reading its job from a pipe, still privileged and unlimited); a
-request hands its first run to that child, which then isolates itself and executes the code.
-After answering, the server kills whatever the runs left behind, removes their directories and
-forks the next spare. Every run still gets a fresh process of its own.
+**Spare children.** Most of a run's cost is copy-on-write page faults: a freshly forked Python
+process copies every page it writes, and so does the server for every page *it* writes after each
+fork. So the server keeps a few children already forked and warmed up (blocked reading their job
+from a pipe, still privileged and unlimited), forked in one burst so that the server pays its own
+copies once per burst rather than once per run. A run takes a spare, which then isolates itself
+and executes the code; a request with several tests takes several. After answering, the server
+kills whatever the runs left behind (never a spare), removes their directories and refills the
+spares. Every run still gets a fresh process of its own.
 
 Only the standard library may be imported here (the server forks for every run; keep it lean).
 """
@@ -37,19 +39,29 @@ import resource
 import select
 import signal
 import stat
+import struct
 import sys
 import time
-from collections.abc import Callable
-from typing import Any, NoReturn
 
 from rlvr_envs.verifiers import _frames
 from rlvr_envs.verifiers.sandbox import _harness, _isolation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: the server forks for every run
+    from collections.abc import Callable
+    from typing import Any, NoReturn
 
 PRELOAD = ("bisect", "collections", "functools", "heapq", "itertools", "math", "operator", "string")
 _MIB = 1 << 20
 _HARNESS_FAILURE = 125  # exit status when the harness itself could not start
 _SLACK_MIB = 48  # address space allowed on top of the server's own size before the program's budget
 _JOB_FD = 4
+# A job, server -> run child: length, then kind (b"S" stdin/stdout, b"F" function calls), the number
+# of rlimits, the code's and the payload's byte lengths, the rlimits, the code, and the payload
+# (stdin bytes, or the function calls as JSON). Binary, so a stdin/stdout child never parses JSON.
+_JOB_LENGTH = struct.Struct(">I")
+_JOB_HEADER = struct.Struct(">cBII")
+_JOB_RLIMIT = struct.Struct(">iqq")
 
 
 class _Capture:
@@ -142,19 +154,29 @@ class _FunctionFrames:
 class Server:
     """Runs requests one at a time; every run is a forked, isolated child."""
 
-    def __init__(self, iso: _isolation.Isolation) -> None:
+    def __init__(self, iso: _isolation.Isolation, spares: int = 4) -> None:
         self.iso = iso
         self.counter = 0
         self.base_vsz = _vsz()
         self.pidfd_ok = hasattr(os, "pidfd_open")
-        self.spare: _Run | None = None
+        self.spares: list[_Run] = []
         self.finished: list[_Run] = []
+        # Keeping spares alive while killing a run's leftovers needs a way to tell them apart:
+        # listing our own PID namespace's /proc (or, in audit mode, the run's session). Without it
+        # one spare at most, forked when no run's leftovers can exist.
+        can_keep = iso.mode == "audit" or (iso.pid_namespace and iso.proc)
+        self.pool_size = max(1, spares) if can_keep else 1
 
     # ---- requests ---------------------------------------------------------------------------
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
         if op == "info":
-            return {"ok": True, "isolation": self.iso.describe(), "base_vsz_mb": self.base_vsz / _MIB}
+            return {
+                "ok": True,
+                "isolation": self.iso.describe(),
+                "base_vsz_mb": self.base_vsz / _MIB,
+                "spares": len(self.spares),
+            }
         if op != "run":
             return {"ok": False, "error": f"unknown op {op!r}"}
         mode = request.get("mode", "stdio")
@@ -162,9 +184,9 @@ class Server:
         inputs = list(request.get("inputs", []))
         if mode == "stdio":
             results = []
-            for text in inputs:
+            for index, text in enumerate(inputs):
                 self.clean_up()  # leftovers of the previous test must not meet the next one
-                results.append(self._run_stdio(code, str(text), request))
+                results.append(self._run_stdio(code, str(text), request, more=index + 1 < len(inputs)))
         elif mode == "function":
             results = self._run_function(code, str(request.get("entry", "solve")), inputs, request)
         else:
@@ -172,6 +194,10 @@ class Server:
         return {"ok": True, "results": results}
 
     def _rlimits(self, request: dict[str, Any]) -> list[tuple[int, int, int]]:
+        """The rlimit table for ``request`` (computed once per request, reused by its tests)."""
+        cached = request.get("_rlimits")
+        if cached is not None:
+            return list(cached)
         time_limit = float(request.get("time_limit", 2.0))
         memory = int(request.get("memory_mb", 256)) * _MIB
         limits = _isolation.RunLimits(
@@ -182,11 +208,13 @@ class Server:
             processes=int(request.get("processes", 16)),
             stack=min(memory, 256 * _MIB),  # the main thread's; threads get 8 MiB (see main)
         )
-        return limits.table(self.iso)
+        table = limits.table(self.iso)
+        request["_rlimits"] = table
+        return list(table)
 
-    def _run_stdio(self, code: str, stdin_text: str, request: dict[str, Any]) -> dict[str, Any]:
-        job = {"mode": "stdio", "code": code, "stdin": stdin_text, "rlimits": self._rlimits(request)}
-        run = self._start(job)
+    def _run_stdio(self, code: str, stdin_text: str, request: dict[str, Any], *, more: bool) -> dict[str, Any]:
+        stdin = stdin_text.encode("utf-8", errors="surrogatepass")
+        run = self._start(encode_job(b"S", self._rlimits(request), code, stdin), more=more)
         return _raw(self._supervise(run, request, on_frame=None))
 
     def _run_function(self, code: str, entry: str, inputs: list[Any], request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -206,16 +234,13 @@ class Server:
         self, code: str, entry: str, batch: list[list[Any]], request: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], bool]:
         tracker = _FunctionFrames(os.urandom(16).hex())
-        job = {
-            "mode": "function",
-            "code": code,
+        spec = {
             "entry": entry,
             "inputs": batch,
             "nonce": tracker.nonce,
             "value_limit": int(request.get("output_limit", 1 << 20)),
-            "rlimits": self._rlimits(request),
         }
-        run = self._start(job)
+        run = self._start(encode_job(b"F", self._rlimits(request), code, json.dumps(spec).encode()), more=False)
         tracker.mark = run.started
         outcome = self._supervise(run, request, on_frame=tracker.on_frame)
         if tracker.load_error is not None or not tracker.loaded:
@@ -239,6 +264,8 @@ class Server:
     # ---- children ---------------------------------------------------------------------------
     def _fork(self) -> _Run:
         """Fork a child that warms up and then waits for its job on a pipe."""
+        for stream in (sys.stdout, sys.stderr):  # runs inherit these objects: nothing may be buffered
+            stream.flush()
         self.counter += 1
         run_dir = os.path.join(self.iso.run_root, f"rlvr-run-{os.getpid()}-{self.counter}-{os.urandom(4).hex()}")
         os.mkdir(run_dir, 0o700)
@@ -270,41 +297,49 @@ class Server:
                 os.dup2(source, target)
             os.closerange(_JOB_FD + 1, 1 << 20)
             _harness.warm_up()
-            job = _frames.FrameReader(_JOB_FD, max_frame=1 << 28).read()
+            job = read_job(_JOB_FD)
             os.close(_JOB_FD)
             if job is None:
                 os._exit(0)
-            if job["mode"] == "stdio":
+            kind, rlimits, code, payload = job
+            if kind == b"S":
                 stdin_fd = os.memfd_create("stdin", 0)
-                data = memoryview(str(job["stdin"]).encode("utf-8", errors="surrogatepass"))
-                while data:
-                    data = data[os.write(stdin_fd, data) :]
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(stdin_fd, view) :]
                 os.lseek(stdin_fd, 0, os.SEEK_SET)
                 os.dup2(stdin_fd, 0)
                 os.close(stdin_fd)
                 os.close(_harness.CHANNEL_FD)
-            _isolation.enter_run(self.iso, [tuple(row) for row in job["rlimits"]], run_dir)
+            _isolation.enter_run(self.iso, rlimits, run_dir)
             if self.iso.mode == "audit":
                 _isolation.install_audit_hook(run_dir, self.iso.hidden)
-            if job["mode"] == "stdio":
-                _harness.run_stdio(str(job["code"]))
+            if kind == b"S":
+                _harness.run_stdio(code)
+            spec = json.loads(payload)
             _harness.run_function(
-                str(job["code"]), str(job["entry"]), list(job["inputs"]), str(job["nonce"]), int(job["value_limit"])
+                code, str(spec["entry"]), list(spec["inputs"]), str(spec["nonce"]), int(spec["value_limit"])
             )
         except BaseException:
             pass
         os._exit(_HARNESS_FAILURE)
 
-    def _start(self, job: dict[str, Any]) -> _Run:
-        """Hand ``job`` to the spare child (or a freshly forked one if the spare is gone)."""
+    def _start(self, job: bytes, *, more: bool) -> _Run:
+        """Hand ``job`` to a spare child (forking spares first if none is left).
+
+        ``more``: other runs of this request will follow, so a burst of spares is worth forking.
+        """
         for _attempt in range(3):
-            run, self.spare = (self.spare, None) if self.spare is not None else (self._fork(), None)
+            if not self.spares:
+                self.refill(self.pool_size if more else 1)
+            run = self.spares.pop(0)
             try:
                 assert run.job_w is not None
-                _frames.write_frame(run.job_w, job)
-            except OSError:  # the spare died while waiting (it can be signalled by nothing but us)
+                view = memoryview(job)
+                while view:
+                    view = view[os.write(run.job_w, view) :]
+            except OSError:  # the spare died while waiting (nothing but us can signal it)
                 self.finished.append(run)
-                self.clean_up()
                 continue
             finally:
                 if run.job_w is not None:
@@ -314,10 +349,14 @@ class Server:
             return run
         raise OSError("cannot start a run child")
 
-    def ensure_spare(self) -> None:
-        """Fork the next spare child, if there is none (called while idle)."""
-        if self.spare is None:
-            self.spare = self._fork()
+    def refill(self, count: int | None = None) -> None:
+        """Fork spares back-to-back until there are ``count`` (default: the pool size), but only once
+        the pool has run low: bursts are what spare the server its own page copies."""
+        target = self.pool_size if count is None else count
+        if count is None and len(self.spares) > self.pool_size // 4:
+            return
+        while len(self.spares) < target:
+            self.spares.append(self._fork())
 
     def _supervise(
         self,
@@ -415,24 +454,22 @@ class Server:
 
     # ---- cleaning up ------------------------------------------------------------------------
     def clean_up(self) -> None:
-        """Kill and reap everything finished runs left behind; close their pipes; remove their dirs."""
+        """Kill and reap everything finished runs left behind; close their pipes; remove their dirs.
+
+        Spare children are the only processes that survive.
+        """
         if not self.finished:
             return
+        keep = {spare.pid for spare in self.spares}
         if self.iso.pid_namespace:
-            self._kill_everything()
+            self._kill_namespace(keep)
         else:
             for run in self.finished:
                 with contextlib.suppress(OSError):
                     os.killpg(run.pid, signal.SIGKILL)
                 if not run.reaped:
                     _reap(run.pid)
-            while True:  # orphans reparented to us (we are a subreaper)
-                try:
-                    reaped, _ = os.waitpid(-1, os.WNOHANG)
-                except ChildProcessError:
-                    break
-                if reaped == 0:
-                    break
+            _reap_available()  # orphans reparented to us (we are a subreaper)
         for run in self.finished:
             for fd in (run.out_r, run.err_r, run.chan_r, run.pidfd, run.job_w):
                 if fd is not None:
@@ -441,36 +478,85 @@ class Server:
             _remove_tree(run.run_dir)
         self.finished.clear()
         if self.iso.mode == "namespaces":  # the whole /tmp is ours: nothing may outlive a run
+            spare_dirs = {spare.run_dir for spare in self.spares}
             with contextlib.suppress(OSError), os.scandir(self.iso.run_root) as entries:
                 for entry in entries:
-                    _remove_tree(entry.path)
+                    if entry.path not in spare_dirs:
+                        _remove_tree(entry.path)
 
-    def _kill_everything(self) -> None:
-        """As PID 1 of the runs' namespace: SIGKILL every other process in it and reap them all.
-
-        Only called when no spare child exists, so everything in the namespace is a leftover.
-        """
+    def _kill_namespace(self, keep: set[int]) -> None:
+        """As PID 1 of the runs' namespace: SIGKILL and reap every process in it but ``keep``."""
+        if not keep:
+            _kill_all_but_init()
+            return
         for _ in range(1000):
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
+            victims = [pid for pid in _namespace_pids() if pid != 1 and pid not in keep]
+            if not victims:
                 return
-            while True:
-                try:
-                    os.waitpid(-1, 0)
-                except ChildProcessError:
-                    break
-                except InterruptedError:
-                    continue
+            for pid in victims:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            try:
+                reaped, _ = os.waitpid(-1, 0)  # progress: a victim (or one reparented to us) ends
+            except ChildProcessError:
+                return
+            except InterruptedError:
+                continue
+            for spare in [spare for spare in self.spares if spare.pid == reaped]:  # a spare died meanwhile
+                spare.reaped = True
+                self.spares.remove(spare)
+                self.finished.append(spare)
+                keep.discard(reaped)
+            _reap_available()
 
     def close(self) -> None:
-        if self.spare is not None:
-            self.finished.append(self.spare)
-            self.spare = None
+        self.finished.extend(self.spares)
+        self.spares.clear()
         self.clean_up()
 
 
 # ---- helpers --------------------------------------------------------------------------------
+def encode_job(kind: bytes, rlimits: list[tuple[int, int, int]], code: str, payload: bytes) -> bytes:
+    """The bytes of one job (see ``_JOB_HEADER``)."""
+    code_bytes = code.encode("utf-8", errors="surrogatepass")
+    body = b"".join(
+        [
+            _JOB_HEADER.pack(kind, len(rlimits), len(code_bytes), len(payload)),
+            *(_JOB_RLIMIT.pack(*row) for row in rlimits),
+            code_bytes,
+            payload,
+        ]
+    )
+    return _JOB_LENGTH.pack(len(body)) + body
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = os.read(fd, size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)
+
+
+def read_job(fd: int) -> tuple[bytes, list[tuple[int, int, int]], str, bytes] | None:
+    """(kind, rlimits, code, payload) of the job on ``fd``, or ``None`` if the server closed it."""
+    length = _read_exact(fd, _JOB_LENGTH.size)
+    if length is None:
+        return None
+    body = _read_exact(fd, _JOB_LENGTH.unpack(length)[0])
+    if body is None:
+        return None
+    kind, count, code_size, payload_size = _JOB_HEADER.unpack_from(body)
+    offset = _JOB_HEADER.size
+    rlimits = [_JOB_RLIMIT.unpack_from(body, offset + i * _JOB_RLIMIT.size) for i in range(count)]
+    offset += count * _JOB_RLIMIT.size
+    code = body[offset : offset + code_size].decode("utf-8", errors="surrogatepass")
+    payload = body[offset + code_size : offset + code_size + payload_size]
+    return kind, rlimits, code, payload
+
+
 def _blank_result() -> dict[str, Any]:
     return {
         "status": "ok",
@@ -513,6 +599,38 @@ def _describe_end(outcome: _Outcome, when: str) -> str:
     tail = outcome.stderr.text().strip().splitlines()
     detail = tail[-1][:500] if tail else f"exit status {outcome.exit_code}"
     return f"the program exited {when} ({detail})"
+
+
+def _namespace_pids() -> list[int]:
+    """Every process of our PID namespace (our private /proc shows nothing else)."""
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _kill_all_but_init() -> None:
+    """SIGKILL every process we may signal in our PID namespace and reap them all (no spare exists)."""
+    for _ in range(1000):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+
+
+def _reap_available() -> None:
+    """Reap every child that has already exited (never waits)."""
+    while True:
+        try:
+            reaped, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if reaped == 0:
+            return
 
 
 def _exited(pid: int) -> bool:
@@ -623,10 +741,10 @@ def main(argv: list[str]) -> int:
     _isolation.prepare_server_environment()
     _harness.prepare_streams()
     _thread.stack_size(8 * _MIB)  # not RLIMIT_STACK (glibc's default), which would eat the address space
-    server = Server(iso)
+    server = Server(iso, spares=int(config.get("spares", 8)))
     gc.collect()
     gc.freeze()  # children never walk the server's objects: faster collections, fewer copied pages
-    server.ensure_spare()
+    server.refill()
     _frames.write_frame(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe()})
     reader = _frames.FrameReader(proto_in, max_frame=1 << 28)
     while True:
@@ -647,4 +765,4 @@ def main(argv: list[str]) -> int:
             server.close()
             return 0
         server.clean_up()
-        server.ensure_spare()
+        server.refill()

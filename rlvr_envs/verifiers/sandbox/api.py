@@ -12,7 +12,7 @@ from rlvr_envs.verifiers.sandbox.models import ExecResult, IsolationInfo, Limits
 from rlvr_envs.verifiers.sandbox.pool import get_pool
 
 _REQUEST_SLACK_S = 30.0
-_MIN_TESTS_TO_SPLIT = 4
+_MIN_TESTS_TO_SPLIT = 2
 
 
 def _limits(limits: Limits | None, overrides: dict[str, Any]) -> Limits:

@@ -97,4 +97,5 @@ class IsolationInfo(BaseModel):
     drop_caps: bool = False
     limit_processes: bool = True
     pid_namespace: bool = False
+    proc: bool = False
     notes: list[str] = Field(default_factory=list)

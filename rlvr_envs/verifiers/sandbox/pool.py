@@ -8,7 +8,8 @@ with ``atexit``. A server that dies or overruns its request deadline is killed a
 
 ``RLVR_SANDBOX_WORKERS`` sets the number of servers per process (default: 2, at most the CPU
 count); ``RLVR_SANDBOX_ISOLATION`` forces ``namespaces`` or ``audit`` (default ``auto``);
-``RLVR_SANDBOX_TMPFS_MB`` sizes the servers' private ``/tmp``; ``RLVR_SANDBOX_EXTRA_PATHS``
+``RLVR_SANDBOX_TMPFS_MB`` sizes the servers' private ``/tmp``; ``RLVR_SANDBOX_SPARES`` sets how many
+warm children each server keeps ready (default 8); ``RLVR_SANDBOX_EXTRA_PATHS``
 (``os.pathsep``-separated) adds read-only folders to the sandbox's filesystem.
 """
 
@@ -54,6 +55,7 @@ def server_config(preload: Sequence[str] = ()) -> dict[str, Any]:
         "preload": list(preload),
         "hide": [PACKAGE_DIR],
         "extra_paths": extra,
+        "spares": int(os.environ.get("RLVR_SANDBOX_SPARES", "8")),
     }
 
 
