@@ -339,10 +339,10 @@ def _describe_failure(test: TestCase, result: TestResult, data: dict[str, Any]) 
         if result.status == "wrong_answer":
             lines.append(f"Your return value: {_clip(repr(result.got))}")
     else:
-        lines.append(f"Input:\n{_clip(str(test.input))}")
-        lines.append(f"Expected output:\n{_clip(str(test.expected))}")
+        lines.append(f"Input:\n{_clip(str(test.input).rstrip(chr(10)))}")
+        lines.append(f"Expected output:\n{_clip(str(test.expected).rstrip(chr(10)))}")
         if result.status in ("wrong_answer", "error", "signal", "output_limit"):
-            lines.append(f"Your output:\n{_clip(result.stdout)}")
+            lines.append(f"Your output:\n{_clip(result.stdout.rstrip(chr(10)))}")
     error = result.error or (result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "")
     if error and result.status != "wrong_answer":
         lines.append(f"Error: {_clip(error, 300)}")

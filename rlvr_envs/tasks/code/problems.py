@@ -45,7 +45,7 @@ class Knobs:
             quadratic_size=scale.n2,
             value=scale.value,
             text=scale.text,
-            edge_density=min(0.1 + 0.05 * level, 0.5),
+            edge_density=round(min(0.1 + 0.05 * level, 0.5), 2),
             time_limit_s=min(1.0 + 0.25 * level, 4.0),
             hidden_tests=min(6 + level, 12),
             compose_probability=0.0 if level < 3 else min(0.2 * (level - 2), 0.6),
