@@ -39,6 +39,17 @@ def write_frame(fd: int, obj: dict[str, Any]) -> None:
         view = view[os.write(fd, view) :]
 
 
+def read_exact(fd: int, size: int) -> bytes | None:
+    """Exactly ``size`` bytes from ``fd`` (blocking), or ``None`` if the stream ends first."""
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = os.read(fd, size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)
+
+
 class FrameReader:
     """Reads frames from one file descriptor, keeping partial data between calls."""
 

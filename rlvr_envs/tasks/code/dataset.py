@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rlvr_envs.core.datasets import read_jsonl
 from rlvr_envs.errors import TaskSourceError
 from rlvr_envs.verifiers.sandbox import TestCase
 
@@ -271,23 +272,14 @@ def detect_format(record: dict[str, Any]) -> str:
 @lru_cache(maxsize=16)
 def load_code_jsonl(path: str, source_format: str = "auto", public_count: int = 1) -> tuple[CodeRow, ...]:
     """Read and validate a JSONL file of programming problems once per process."""
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise TaskSourceError(f"code source {path!r}: no such file (give a JSONL path)")
     rows: list[CodeRow] = []
-    with file.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise ValueError("expected a JSON object per line")
-                kind = detect_format(record) if source_format == "auto" else source_format
-                rows.append(_READERS[kind](record, len(rows), public_count))
-            except (ValueError, KeyError, TypeError) as exc:
-                detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-                raise TaskSourceError(f"{path}:{number}: {detail}") from exc
+    for number, record in read_jsonl(path, "code source"):
+        try:
+            kind = detect_format(record) if source_format == "auto" else source_format
+            rows.append(_READERS[kind](record, len(rows), public_count))
+        except (ValueError, KeyError, TypeError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise TaskSourceError(f"{path}:{number}: {detail}") from exc
     if not rows:
         raise TaskSourceError(f"code source {path!r} has no rows")
     return tuple(rows)

@@ -10,12 +10,12 @@ extra attempt. ``info["verdict"]["details"]`` lists every test's outcome and run
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from rlvr_envs.core.datasets import existing_file, nearest_level_row, row_index
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
 from rlvr_envs.core.parsing import extract_code
 from rlvr_envs.core.types import Feedback, Task, Verdict
@@ -72,9 +72,7 @@ class CodeConfig(FamilyConfig):
     @field_validator("source")
     @classmethod
     def _source_exists(cls, value: str | None) -> str | None:
-        if value is not None and not Path(value).expanduser().is_file():
-            raise ValueError(f"no such file {value!r} (give the path of a JSONL file)")
-        return value
+        return existing_file(value)
 
     @field_validator("modes")
     @classmethod
@@ -111,11 +109,7 @@ class CodeFamily(TaskFamily):
     # ---- generation -------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
         if self.config.source is not None:
-            rows = self._rows()
-            levels = sorted({row.level for row in rows})
-            nearest = min(levels, key=lambda candidate: (abs(candidate - level), candidate))
-            pool = [row for row in rows if row.level == nearest]
-            return self._row_task(pool[int(rng.integers(0, len(pool)))])
+            return self._row_task(nearest_level_row(self._rows(), level, rng, lambda row: row.level))
         prompt, data, metadata = generate_task_data(
             rng,
             level,
@@ -173,15 +167,11 @@ class CodeFamily(TaskFamily):
         )
 
     def task_from_id(self, task_id: str) -> Task | None:
-        if not task_id.startswith(_DATA_PREFIX) or self.config.source is None:
+        if self.config.source is None:
             return None
-        index = task_id[len(_DATA_PREFIX) :]
         rows = self._rows()
-        if not index.isdigit() or int(index) >= len(rows):
-            raise InvalidOptionError(
-                f"task_id {task_id!r}: row {index!r} does not exist in {self.config.source} ({len(rows)} rows)"
-            )
-        return self._row_task(rows[int(index)])
+        index = row_index(task_id, _DATA_PREFIX, len(rows), self.config.source)
+        return None if index is None else self._row_task(rows[index])
 
     def knobs(self, level: int) -> dict[str, float]:
         knobs = Knobs.at(level)

@@ -530,22 +530,12 @@ def encode_job(kind: bytes, rlimits: list[tuple[int, int, int]], code: str, payl
     return _JOB_LENGTH.pack(len(body)) + body
 
 
-def _read_exact(fd: int, size: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = os.read(fd, size - len(chunks))
-        if not chunk:
-            return None
-        chunks += chunk
-    return bytes(chunks)
-
-
 def read_job(fd: int) -> tuple[bytes, list[tuple[int, int, int]], str, bytes] | None:
     """(kind, rlimits, code, payload) of the job on ``fd``, or ``None`` if the server closed it."""
-    length = _read_exact(fd, _JOB_LENGTH.size)
+    length = _frames.read_exact(fd, _JOB_LENGTH.size)
     if length is None:
         return None
-    body = _read_exact(fd, _JOB_LENGTH.unpack(length)[0])
+    body = _frames.read_exact(fd, _JOB_LENGTH.unpack(length)[0])
     if body is None:
         return None
     kind, count, code_size, payload_size = _JOB_HEADER.unpack_from(body)

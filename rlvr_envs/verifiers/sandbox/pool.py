@@ -16,10 +16,8 @@ warm children each server keeps ready (default 8); ``RLVR_SANDBOX_EXTRA_PATHS``
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rlvr_envs.verifiers._frames import FrameError, FrameReader, write_frame
+from rlvr_envs.verifiers._frames import FrameError
+from rlvr_envs.verifiers._process import PipedProcess
 
 ZYGOTE = str(Path(__file__).with_name("_zygote.py"))
 PACKAGE_DIR = str(Path(__file__).resolve().parents[2])
@@ -64,27 +63,18 @@ def _server_env() -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-class _Server:
+class _Server(PipedProcess):
     """One server process; used by a single thread at a time (the pool's slot owner)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self.proc = subprocess.Popen(
+        super().__init__(
             [sys.executable, "-I", "-B", ZYGOTE, json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
             env=_server_env(),
-            close_fds=True,
+            max_frame=_MAX_RESPONSE,
             start_new_session=True,
             cwd="/",
         )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.fd_in = self.proc.stdin.fileno()
-        self.reader = FrameReader(self.proc.stdout.fileno(), max_frame=_MAX_RESPONSE)
         self.hello: dict[str, Any] | None = None
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
 
     def wait_ready(self, timeout_s: float) -> dict[str, Any]:
         if self.hello is None:
@@ -96,29 +86,8 @@ class _Server:
             self.hello = hello
         return self.hello
 
-    def send(self, payload: dict[str, Any]) -> None:
-        write_frame(self.fd_in, payload)
-
     def receive(self, deadline: float) -> dict[str, Any] | None:
         return self.reader.read(deadline)
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        self._close_pipes()
-
-    def _close_pipes(self) -> None:
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-
-    def close_fds_only(self) -> None:
-        """In a forked child: drop the inherited pipe ends without touching the process."""
-        self._close_pipes()
-        self.proc.returncode = 0  # never wait on a process that is not our child
 
 
 class Pool:

@@ -6,6 +6,10 @@ generator** (so hidden tests are unlimited and unguessable). Expected outputs ar
 results on generated inputs, computed in the env process (trusted code, never the model's).
 
 `Scale` turns a level into sizes; a template picks the sizes that suit its reference's complexity.
+
+A reference must be **self-contained**: helper functions nested inside it, imports inside it. Its
+source is extracted with `inspect.getsource` and submitted by the oracle, so a shared module-level
+helper would not travel with it; that is why, e.g., two graph references each carry a union-find.
 """
 
 from __future__ import annotations
