@@ -238,20 +238,28 @@ def test_forked_processes_get_their_own_pool() -> None:
 
 
 # ---- stability (slow) ------------------------------------------------------------------------
-def _server_footprint() -> list[tuple[int, int, int]]:
-    """(pid, open fds, resident KiB) of every process serving this process's pool."""
-    answers = get_pool().sync()
-    from .conftest import descendants, process_table
+_FDS_PER_SPARE = 5  # job pipe, stdout, stderr, result channel, pidfd
 
+
+def _server_footprint() -> dict[int, tuple[int, int]]:
+    """Per server: (open fds not held for spare children, resident KiB) of its supervisor."""
+    from .conftest import process_table
+
+    answers = get_pool().sync()
     table = process_table()
-    footprint = []
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _uid) in table.items():
+        children.setdefault(parent, []).append(pid)
+    footprint = {}
     for answer in answers:
-        for pid in [answer["pid"], *descendants(answer["pid"], table)]:
-            status = Path(f"/proc/{pid}/status").read_text()
-            if "Uid:\t0" not in status:
-                continue  # a run child (uid 65534) has no business here after sync
-            rss = int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
-            footprint.append((pid, len(os.listdir(f"/proc/{pid}/fd")), rss))
+        supervisor = answer["pid"]
+        if answer["isolation"]["mode"] == "namespaces":  # server -> holder -> supervisor (their only children)
+            [holder] = children[supervisor]
+            [supervisor] = children[holder]
+        status = Path(f"/proc/{supervisor}/status").read_text()
+        rss = int(status.split("VmRSS:")[1].split()[0])
+        fds = len(os.listdir(f"/proc/{supervisor}/fd")) - _FDS_PER_SPARE * int(answer["spares"])
+        footprint[answer["pid"]] = (fds, rss)
     return footprint
 
 
@@ -261,7 +269,7 @@ def test_servers_are_stable_over_ten_thousand_runs() -> None:
     sandbox.warmup()
     for _ in range(200):  # settle allocator caches
         sandbox.run(ADD, stdin="1 2")
-    before = {pid: (fds, rss) for pid, fds, rss in _server_footprint() if fds > 0}
+    before = _server_footprint()
     programs = [
         (ADD, "3 4", "7\n"),
         ("import sys\nprint(sys.stdin.read().upper(), end='')", "abc", "ABC"),
@@ -272,10 +280,9 @@ def test_servers_are_stable_over_ten_thousand_runs() -> None:
         code, stdin, expected = programs[index % len(programs)]
         result = sandbox.run(code, stdin=stdin)
         assert result.stdout == expected, (index, result)
-    after = {pid: (fds, rss) for pid, fds, rss in _server_footprint() if fds > 0}
-    persistent = set(before) & set(after)  # servers and supervisors; spare children come and go
-    assert len(persistent) >= len([slot for slot in get_pool().slots if slot is not None])
-    for pid in persistent:
+    after = _server_footprint()
+    assert set(after) == set(before), "a server was replaced during the runs"
+    for pid in before:
         fds_before, rss_before = before[pid]
         fds_after, rss_after = after[pid]
         assert fds_after == fds_before, f"server {pid} leaks descriptors: {fds_before} -> {fds_after}"
