@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
 from collections.abc import Iterator
@@ -103,6 +104,15 @@ def listening_port() -> Iterator[int]:
         server.close()
 
 
+def kernel_allows_namespaces() -> bool:
+    """Whether a forked child may create the namespaces the sandbox uses (then failing to is a bug)."""
+    flags = 0x10000000 | 0x00020000 | 0x40000000 | 0x20000000 | 0x08000000  # USER, NS, NET, PID, IPC
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        os._exit(0 if ctypes.CDLL(None, use_errno=True).unshare(flags) == 0 else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
 @pytest.fixture(scope="module", params=MODES)
 def host(request: pytest.FixtureRequest, listening_port: int) -> Iterator[Host]:
     """A fresh pool in one isolation mode (skipped when the machine cannot provide it)."""
@@ -114,6 +124,8 @@ def host(request: pytest.FixtureRequest, listening_port: int) -> Iterator[Host]:
         try:
             info = sandbox.isolation()
         except sandbox.SandboxUnavailable as exc:
+            if mode == "namespaces" and kernel_allows_namespaces():
+                pytest.fail(f"the kernel allows namespaces, yet the sandbox could not build them: {exc}")
             pytest.skip(f"{mode} isolation is not available here: {exc}")
         assert info.mode == mode
         sandbox.warmup()

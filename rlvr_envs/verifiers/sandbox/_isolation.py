@@ -437,12 +437,11 @@ def build_jail(*, tmpfs_mb: int, hide: list[str], extra_paths: list[str]) -> Non
     new = skeleton.rstrip("/")
     for link in links:
         os.symlink(os.readlink(link), new + link)
-    for path in binds:
-        os.makedirs(new + path, exist_ok=True)
-        _mount(path, new + path, None, MS_BIND | MS_REC)
-    for hidden in hide:
-        if any(_is_within(hidden, path) for path in binds) and os.path.isdir(new + hidden):
-            _mount("tmpfs", new + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=755")
+    # An installation under /tmp (a venv in a CI checkout) is bound after the writable /tmp exists,
+    # on top of it; binding it first would put it under that tmpfs (hidden) and clash with /tmp.
+    under_tmp = [path for path in binds if _is_within(path, "/tmp")]
+    binds = [path for path in binds if path not in under_tmp]
+    _bind_all(new, binds, hide)
     os.makedirs(new + "/dev")
     for node in DEV_NODES:
         if os.path.exists("/dev/" + node):
@@ -456,6 +455,9 @@ def build_jail(*, tmpfs_mb: int, hide: list[str], extra_paths: list[str]) -> Non
     os.mkdir(new + "/tmp")
     _read_only(new, setattr_nr, binds)
     _mount("tmpfs", new + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={max(1, tmpfs_mb)}m,mode=755")
+    _bind_all(new, under_tmp, hide)
+    for path in under_tmp:
+        _mount(None, new + path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID)
     global _proc_mounted
     try:
         _mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -466,6 +468,16 @@ def build_jail(*, tmpfs_mb: int, hide: list[str], extra_paths: list[str]) -> Non
     _check(libc().syscall(pivot_nr, b".", b"."), "pivot_root")
     _check(libc().umount2(b".", MNT_DETACH), "umount old root")
     os.chdir("/")
+
+
+def _bind_all(new_root: str, binds: list[str], hide: list[str]) -> None:
+    """Bind each host path at the same place under ``new_root``, hiding source trees inside them."""
+    for path in binds:
+        os.makedirs(new_root + path, exist_ok=True)
+        _mount(path, new_root + path, None, MS_BIND | MS_REC)
+    for hidden in hide:
+        if any(_is_within(hidden, path) for path in binds) and os.path.isdir(new_root + hidden):
+            _mount("tmpfs", new_root + hidden, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=755")
 
 
 def _read_only(new_root: str, setattr_nr: int, binds: list[str]) -> None:
