@@ -8,10 +8,6 @@ must sustain >= 2,000 problems/s at level 3 (the Math env samples problems on th
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import os
-import platform
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +17,8 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from rlvr_envs.tasks.math.generators import GENERATORS
+
+from .conftest import machine_lines, publish
 
 LEVELS = (0, 3, 8)
 FAMILIES = sorted(GENERATORS)
@@ -67,21 +65,8 @@ def _measure_wall(family: str, level: int, n: int) -> float:
 @pytest.fixture(scope="module", autouse=True)
 def _report(pytestconfig: pytest.Config) -> Iterator[None]:
     yield
-    if not _rates:
-        return
-    table = _render_table()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
-    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
-    capman = pytestconfig.pluginmanager.getplugin("capturemanager")
-    if reporter is None:
-        return
-    # module teardown runs under output capture; suspend it so the table reaches the terminal
-    suspend = capman.global_and_fixture_disabled() if capman is not None else contextlib.nullcontext()
-    with suspend:
-        reporter.write_line("")
-        for line in table.splitlines():
-            reporter.write_line(line)
+    if _rates:
+        publish(pytestconfig, RESULTS, _render_table())
 
 
 def _render_table() -> str:
@@ -92,9 +77,7 @@ def _render_table() -> str:
         f"{ROUNDS} batches of ~{TARGET_BATCH_S:.1f} s each), measured by "
         "`benchmarks/test_bench_math_generation.py`.",
         "",
-        f"- measured: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} logical CPUs visible (shared machine; expect noise)",
+        *machine_lines(),
         "",
         "| family | " + " | ".join(f"level {lv} (/s)" for lv in LEVELS) + " |",
         "|---|" + "---:|" * len(LEVELS),

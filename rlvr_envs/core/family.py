@@ -152,3 +152,14 @@ def final_text(transcript: Transcript) -> str:
             content = data.get("content", "")
             return content if isinstance(content, str) else _text_of(content)
     return ""
+
+
+def assistant_turns(transcript: Transcript) -> int:
+    """How many assistant messages ``transcript`` holds (a plain response string counts as one)."""
+    if isinstance(transcript, str):
+        return 1
+    count = 0
+    for message in transcript:
+        role = message.role if isinstance(message, Message) else message.get("role")
+        count += role == "assistant"
+    return count

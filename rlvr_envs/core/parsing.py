@@ -24,6 +24,8 @@ _BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _FINAL_RE = re.compile(r"final\s+answer\s*(?:is)?\s*[:：]\s*(?P<rest>[^\n]*)", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
 _TOOL_RE = re.compile(r"<tool_call>(.*?)(?:</tool_call>|\Z)", re.DOTALL)
+_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*$", re.MULTILINE)
+CODE_LANGUAGES = frozenset({"python", "py", "python3", "py3"})
 MAX_TOOL_JSON_CHARS = 100_000
 
 
@@ -181,3 +183,46 @@ def parse_tool_calls(text: str) -> ToolCallParse:
             field = ".".join(str(part) for part in first["loc"]) or "call"
             errors.append(f"{where}: field '{field}': {first['msg']}")
     return ToolCallParse(calls=calls, errors=errors)
+
+
+def extract_code(text: str, languages: frozenset[str] = CODE_LANGUAGES) -> str | None:
+    """The program in the last fenced code block of ``text`` (```` ```python ... ``` ````), or ``None``.
+
+    Blocks tagged with one of ``languages`` win over untagged ones; blocks tagged with another
+    language (```` ```text ````, ```` ```bash ````) are ignored. An unclosed last block runs to the end
+    of the text. ``<think>`` blocks are ignored.
+
+    >>> extract_code("Here:\n```python\nprint(1)\n```")
+    'print(1)\n'
+    """
+    if not isinstance(text, str) or ("```" not in text and "~~~" not in text):
+        return None
+    body = strip_thinking(text)
+    tagged: list[str] = []
+    untagged: list[str] = []
+    opening: re.Match[str] | None = None
+    for match in _FENCE_RE.finditer(body):
+        if opening is None:
+            opening = match
+            continue
+        if (
+            match.group(2)
+            or not match.group(1).startswith(opening.group(1)[0])
+            or len(match.group(1)) < len(opening.group(1))
+        ):
+            continue  # not a closing fence for this block
+        _keep(body[opening.end() + 1 : match.start()], opening.group(2).lower(), languages, tagged, untagged)
+        opening = None
+    if opening is not None:
+        _keep(body[opening.end() + 1 :], opening.group(2).lower(), languages, tagged, untagged)
+    found = tagged or untagged
+    return found[-1] if found else None
+
+
+def _keep(block: str, language: str, languages: frozenset[str], tagged: list[str], untagged: list[str]) -> None:
+    if not block.strip():
+        return
+    if language in languages:
+        tagged.append(block)
+    elif not language:
+        untagged.append(block)

@@ -67,6 +67,8 @@ class Verdict(BaseModel):
     ``reward`` is what the trainer optimises (in [-1, 1]); ``components`` holds the named parts
     (``correct``, ``format``, ``attempts``...) so trainers can log or re-weight them.
     ``reason`` is a short human-readable explanation, also shown to the agent as the last observation.
+    ``details`` holds structured, family-specific records for logging (e.g. every test's outcome and
+    runtime for Code); it never changes the reward.
     """
 
     reward: float = Field(ge=-1.0, le=1.0)
@@ -74,6 +76,7 @@ class Verdict(BaseModel):
     components: dict[str, float] = Field(default_factory=dict)
     reason: str = ""
     timed_out: bool = False
+    details: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("components")
     @classmethod

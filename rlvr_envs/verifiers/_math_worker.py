@@ -25,11 +25,11 @@ import json
 import logging
 import os
 import signal
-import struct
 import sys
 from typing import Any
 
-_HEADER = struct.Struct(">I")
+from rlvr_envs.verifiers._frames import HEADER, read_exact, write_frame
+
 _MAX_FRAME = 1 << 22
 
 
@@ -53,24 +53,6 @@ def _set_memory_limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ImportError, ValueError, OSError):
         pass
-
-
-def _read_exact(fd: int, n: int) -> bytes | None:
-    chunks = bytearray()
-    while len(chunks) < n:
-        b = os.read(fd, n - len(chunks))
-        if not b:
-            return None
-        chunks += b
-    return bytes(chunks)
-
-
-def _write_frame(fd: int, obj: dict[str, Any]) -> None:
-    data = json.dumps(obj).encode()
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
 
 
 def _verify(gold: str, pred: str) -> dict[str, Any]:
@@ -127,15 +109,15 @@ def main() -> int:
     logging.getLogger("latex2sympy2_extended").setLevel(logging.CRITICAL)
     with contextlib.suppress(Exception):  # warm up imports and the ANTLR parser
         _verify("x^{2} + 2 x + 1", "(x+1)^2")
-    _write_frame(proto_out, {"ready": True, "pid": os.getpid()})
+    write_frame(proto_out, {"ready": True, "pid": os.getpid()})
     while True:
-        header = _read_exact(proto_in, 4)
+        header = read_exact(proto_in, HEADER.size)
         if header is None:
             return 0
-        (n,) = _HEADER.unpack(header)
+        (n,) = HEADER.unpack(header)
         if n > _MAX_FRAME:
             return 1
-        body = _read_exact(proto_in, n)
+        body = read_exact(proto_in, n)
         if body is None:
             return 0
         try:
@@ -153,7 +135,7 @@ def main() -> int:
             resp = {"status": "error", "equal": False, "detail": f"math-verify error: {type(exc).__name__}"}
         finally:
             signal.alarm(0)
-        _write_frame(proto_out, resp)
+        write_frame(proto_out, resp)
 
 
 if __name__ == "__main__":

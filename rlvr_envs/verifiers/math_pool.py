@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import json
-import math
 import os
-import select
-import struct
-import subprocess
 import sys
 import threading
 import time
 
+from rlvr_envs.verifiers._frames import FrameError
+from rlvr_envs.verifiers._process import PipedProcess
 from rlvr_envs.verifiers.mathexpr.verdict import Verdict
 
-_HEADER = struct.Struct(">I")
 _MAX_FRAME = 1 << 22
 _STARTUP_TIMEOUT_S = float(os.environ.get("RLVR_MATH_WORKER_STARTUP_S", "60"))
 
@@ -40,52 +36,21 @@ def _worker_env() -> dict[str, str]:
     return env
 
 
-class _Worker:
+class _Worker(PipedProcess):
     """One math-verify subprocess; all methods are called by the single thread holding it."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rlvr_envs.verifiers._math_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_worker_env(),
-            close_fds=True,
+        super().__init__(
+            [sys.executable, "-m", "rlvr_envs.verifiers._math_worker"], env=_worker_env(), max_frame=_MAX_FRAME
         )
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.fd_in = self.proc.stdin.fileno()
-        self.fd_out = self.proc.stdout.fileno()
-        self.buf = bytearray()
         self.ready = False
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
 
     def _read_frame(self, deadline: float) -> dict[str, object] | None:
         """Next JSON frame, or None if the deadline passes first."""
-        poller = select.poll()
-        poller.register(self.fd_out, select.POLLIN | select.POLLHUP | select.POLLERR)
-        while True:
-            if len(self.buf) >= 4:
-                (n,) = _HEADER.unpack_from(self.buf)
-                if n > _MAX_FRAME:
-                    raise _WorkerDied("oversized frame")
-                if len(self.buf) >= 4 + n:
-                    payload = bytes(self.buf[4 : 4 + n])
-                    del self.buf[: 4 + n]
-                    obj = json.loads(payload)
-                    if not isinstance(obj, dict):
-                        raise _WorkerDied("bad frame")
-                    return obj
-            remaining = deadline - time.monotonic()
-            if not poller.poll(max(0, math.ceil(remaining * 1000))):
-                if remaining <= 0:
-                    return None
-                continue
-            chunk = os.read(self.fd_out, 1 << 16)
-            if not chunk:
-                raise _WorkerDied("worker exited")
-            self.buf += chunk
+        try:
+            return self.reader.read(deadline)
+        except FrameError as exc:
+            raise _WorkerDied(str(exc)) from exc
 
     def wait_ready(self, timeout_s: float) -> bool:
         if self.ready:
@@ -110,35 +75,14 @@ class _Worker:
     def send(self, payload: dict[str, object]) -> None:
         if not self.alive():
             raise _WorkerDied("worker exited")
-        data = json.dumps(payload).encode()
-        buf = memoryview(_HEADER.pack(len(data)) + data)
         try:
-            while buf:
-                buf = buf[os.write(self.fd_in, buf) :]
+            super().send(payload)
         except OSError as exc:
             raise _WorkerDied("worker stdin closed") from exc
 
     def receive(self, timeout_s: float) -> dict[str, object] | None:
         """The response, or None when ``timeout_s`` passes first."""
         return self._read_frame(time.monotonic() + timeout_s)
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        self._close_pipes()
-
-    def _close_pipes(self) -> None:
-        for f in (self.proc.stdin, self.proc.stdout):
-            if f is not None:
-                with contextlib.suppress(OSError):
-                    f.close()
-
-    def close_fds_only(self) -> None:
-        """In a forked child: drop the inherited pipe ends without touching the process."""
-        self._close_pipes()
-        self.proc.returncode = 0  # never wait on a process that is not our child
 
 
 def _default_workers() -> int:

@@ -7,12 +7,11 @@ the final answer. Rows may carry an integer ``level`` that the curriculum can se
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from rlvr_envs.core.datasets import read_jsonl
 from rlvr_envs.core.parsing import extract_boxed
 from rlvr_envs.errors import TaskSourceError
 
@@ -44,35 +43,23 @@ def load_jsonl(
     path: str, problem_field: str = "problem", answer_field: str = "answer", level_field: str = "level"
 ) -> tuple[DatasetRow, ...]:
     """Read and validate a JSONL dataset once per process (cached by path and field names)."""
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise TaskSourceError(f"math source {path!r}: no such file (give a JSONL path)")
     rows: list[DatasetRow] = []
-    with file.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                raise TaskSourceError(f"{path}:{number}: not valid JSON ({exc})") from exc
-            if not isinstance(record, dict):
-                raise TaskSourceError(f"{path}:{number}: expected a JSON object per line")
-            missing = [name for name in (problem_field, answer_field) if name not in record]
-            if missing:
-                raise TaskSourceError(
-                    f"{path}:{number}: missing field(s) {missing}; present: {sorted(record)}. "
-                    "Set source_problem_field / source_answer_field to your column names."
-                )
-            level = record.get(level_field)
-            rows.append(
-                DatasetRow(
-                    index=len(rows),
-                    problem=str(record[problem_field]),
-                    answer=clean_answer(str(record[answer_field])),
-                    level=level if isinstance(level, int) and not isinstance(level, bool) else None,
-                )
+    for number, record in read_jsonl(path, "math source"):
+        missing = [name for name in (problem_field, answer_field) if name not in record]
+        if missing:
+            raise TaskSourceError(
+                f"{path}:{number}: missing field(s) {missing}; present: {sorted(record)}. "
+                "Set source_problem_field / source_answer_field to your column names."
             )
+        level = record.get(level_field)
+        rows.append(
+            DatasetRow(
+                index=len(rows),
+                problem=str(record[problem_field]),
+                answer=clean_answer(str(record[answer_field])),
+                level=level if isinstance(level, int) and not isinstance(level, bool) else None,
+            )
+        )
     if not rows:
         raise TaskSourceError(f"math source {path!r} has no rows")
     return tuple(rows)

@@ -7,17 +7,16 @@ feedback ("not correct, try again") and another attempt; the gold answer is neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, final_text
+from rlvr_envs.core.datasets import existing_file, nearest_level_row, row_index
+from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
 from rlvr_envs.core.parsing import AnswerSource, extract_answer
 from rlvr_envs.core.types import Feedback, Task, Verdict
-from rlvr_envs.errors import InvalidOptionError, SpecError
+from rlvr_envs.errors import SpecError
 from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer, check_antiderivative
@@ -58,9 +57,7 @@ class MathConfig(FamilyConfig):
     @field_validator("source")
     @classmethod
     def _source_exists(cls, value: str | None) -> str | None:
-        if value is not None and not Path(value).expanduser().is_file():
-            raise ValueError(f"no such file {value!r} (give the path of a JSONL file)")
-        return value
+        return existing_file(value)
 
     @model_validator(mode="after")
     def _known_generators(self) -> MathConfig:
@@ -120,11 +117,7 @@ class MathFamily(TaskFamily):
 
         Rows without a level count as level 0, so a dataset with no levels ignores the curriculum.
         """
-        rows = self._rows()
-        levels = sorted({row.level or 0 for row in rows})
-        nearest = min(levels, key=lambda candidate: (abs(candidate - level), candidate))
-        pool = [row for row in rows if (row.level or 0) == nearest]
-        return self._row_task(pool[int(rng.integers(0, len(pool)))])
+        return self._row_task(nearest_level_row(self._rows(), level, rng, lambda row: row.level or 0))
 
     def _row_task(self, row: DatasetRow) -> Task:
         return Task(
@@ -137,15 +130,11 @@ class MathFamily(TaskFamily):
         )
 
     def task_from_id(self, task_id: str) -> Task | None:
-        if not task_id.startswith(_DATA_PREFIX) or self.config.source is None:
+        if self.config.source is None:
             return None
-        index = task_id[len(_DATA_PREFIX) :]
         rows = self._rows()
-        if not index.isdigit() or int(index) >= len(rows):
-            raise InvalidOptionError(
-                f"task_id {task_id!r}: row {index!r} does not exist in {self.config.source} ({len(rows)} rows)"
-            )
-        return self._row_task(rows[int(index)])
+        index = row_index(task_id, _DATA_PREFIX, len(rows), self.config.source)
+        return None if index is None else self._row_task(rows[index])
 
     def knobs(self, level: int) -> dict[str, float]:
         return {
@@ -181,7 +170,7 @@ class MathFamily(TaskFamily):
 
     # ---- scoring ----------------------------------------------------------------------------
     def verify(self, task: Task, transcript: Transcript) -> Verdict:
-        attempts = 1 if isinstance(transcript, str) else max(1, _count_assistant(transcript))
+        attempts = max(1, assistant_turns(transcript))
         return self._judge(task, final_text(transcript), attempts)
 
     def _judge(self, task: Task, response: str, attempt: int) -> Verdict:
@@ -223,11 +212,3 @@ class MathFamily(TaskFamily):
 
     def oracle_action(self, state: EpisodeState) -> str:
         return f"The answer is \\boxed{{{state.task.data['answer']}}}"
-
-
-def _count_assistant(messages: Sequence[Any]) -> int:
-    count = 0
-    for message in messages:
-        role = message.get("role") if isinstance(message, dict) else getattr(message, "role", None)
-        count += role == "assistant"
-    return count

@@ -1,0 +1,349 @@
+"""`CodeFamily`: programming problems judged by running the answer in the sandbox.
+
+Protocol: the agent answers with a fenced ```` ```python ```` block. The env runs the public tests
+(the examples of the statement); if some fail and attempts remain, the failures (input, expected,
+got, error; truncated) come back as feedback for the next turn. When the public tests pass, or on
+the last attempt, the program runs on the hidden tests and the episode ends with the hidden-test
+pass rate (``dense``, the default) or 1/0 for all-pass (``binary``), times ``attempt_decay`` per
+extra attempt. ``info["verdict"]["details"]`` lists every test's outcome and runtime.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rlvr_envs.core.datasets import existing_file, nearest_level_row, row_index
+from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
+from rlvr_envs.core.parsing import extract_code
+from rlvr_envs.core.types import Feedback, Task, Verdict
+from rlvr_envs.errors import InvalidOptionError, SpecError
+from rlvr_envs.tasks.code.dataset import CodeRow, SourceFormat, load_code_jsonl
+from rlvr_envs.tasks.code.problems import (
+    Knobs,
+    generate_task_data,
+    hidden_tests,
+    reference_program,
+    statement,
+    template_names,
+)
+from rlvr_envs.tasks.code.templates import CATEGORIES
+from rlvr_envs.verifiers.sandbox import Limits, TestCase, TestResult, run_tests
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are an expert Python programmer. Think about the problem, then answer with your complete "
+    "solution in a single ```python code block."
+)
+_DATA_PREFIX = "code:data:"
+_FIELD_CHARS = 400
+
+
+class CodeReward(BaseModel):
+    """Reward options (the spec's ``[reward]`` table)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["dense", "binary"] = Field(default="dense", description="hidden-test pass rate, or all-pass")
+    no_code: float = Field(default=0.0, ge=-1.0, le=1.0, description="reward when no code block is found")
+    attempt_decay: float = Field(default=1.0, ge=0.0, le=1.0, description="reward factor per extra attempt")
+
+
+class CodeConfig(FamilyConfig):
+    """Configuration of `CodeFamily` (the spec's ``[kwargs]`` table or ``gym.make`` keywords)."""
+
+    modes: list[Literal["stdio", "function"]] = Field(default_factory=lambda: ["stdio", "function"])
+    templates: list[str] | None = Field(default=None, description="template names; None = all")
+    categories: list[str] | None = Field(default=None, description="keep only templates of these categories")
+    compose: bool = Field(default=True, description="chain array templates into pipelines at higher levels")
+    max_attempts: int = Field(default=3, ge=1)
+    public_tests: int = Field(default=2, ge=0, le=10, description="examples in the statement (feedback tests)")
+    hidden_tests: int | None = Field(default=None, ge=1, le=200, description="None = the level's knob")
+    time_limit_s: float | None = Field(default=None, gt=0.0, le=60.0, description="None = the level's knob")
+    memory_mb: int = Field(default=256, ge=32, le=16384)
+    feedback_failures: int = Field(default=3, ge=1, description="failing tests shown in feedback")
+    system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
+    source: str | None = Field(default=None, description="JSONL file of your own problems")
+    source_format: SourceFormat = "auto"
+    source_public_tests: int = Field(default=1, ge=0, description="feedback tests for rows without public tests")
+    reward: CodeReward = Field(default_factory=CodeReward)
+
+    @field_validator("source")
+    @classmethod
+    def _source_exists(cls, value: str | None) -> str | None:
+        return existing_file(value)
+
+    @field_validator("modes")
+    @classmethod
+    def _some_mode(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("modes must name 'stdio', 'function' or both")
+        return value
+
+    @model_validator(mode="after")
+    def _known_templates(self) -> CodeConfig:
+        for category in self.categories or []:
+            if category not in CATEGORIES:
+                raise ValueError(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
+        try:
+            names = template_names(self.templates, self.categories)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from exc
+        if not names:
+            raise ValueError("templates/categories leave no template to draw from")
+        return self
+
+
+class CodeFamily(TaskFamily):
+    """Procedural programming problems (54 templates) or a user dataset, judged in the sandbox."""
+
+    name = "code"
+    Config = CodeConfig
+    config: CodeConfig
+
+    def __init__(self, config: CodeConfig | None = None, **kwargs: Any) -> None:
+        super().__init__(config, **kwargs)
+        self._names = template_names(self.config.templates, self.config.categories)
+
+    # ---- generation -------------------------------------------------------------------------
+    def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
+        if self.config.source is not None:
+            return self._row_task(nearest_level_row(self._rows(), level, rng, lambda row: row.level))
+        prompt, data, metadata = generate_task_data(
+            rng,
+            level,
+            names=self._names,
+            modes=list(self.config.modes),
+            compose=self.config.compose,
+            public_count=self.config.public_tests,
+            hidden_count=self.config.hidden_tests,
+            memory_mb=self.config.memory_mb,
+            time_limit_s=self.config.time_limit_s,
+        )
+        return Task(task_id=task_id, family=self.name, level=level, prompt=prompt, data=data, metadata=metadata)
+
+    def _rows(self) -> tuple[CodeRow, ...]:
+        if self.config.source is None:
+            raise SpecError("this Code env has no 'source' dataset")
+        return load_code_jsonl(self.config.source, self.config.source_format, self.config.source_public_tests)
+
+    def _row_task(self, row: CodeRow) -> Task:
+        limit = row.time_limit_s or self.config.time_limit_s or Knobs.at(row.level).time_limit_s
+        signature_text = None
+        if row.mode == "function":
+            starter = row.starter_code.strip().rstrip(":")
+            signature_text = starter if starter else f"def {row.entry_point}(...)"
+        prompt = statement(
+            title=row.title,
+            body=row.statement,
+            mode=row.mode,
+            params=None,
+            returns="",
+            constraints="",
+            examples=[],
+            time_limit_s=limit,
+            memory_mb=self.config.memory_mb,
+            entry_point=row.entry_point or "solve",
+            signature_text=signature_text,
+        )
+        data = {
+            "source": "dataset",
+            "mode": row.mode,
+            "entry_point": row.entry_point,
+            "public_tests": [t.model_dump() for t in row.public_tests],
+            "hidden_tests": [t.model_dump() for t in row.hidden_tests],
+            "time_limit_s": limit,
+            "memory_mb": self.config.memory_mb,
+            "reference": row.reference,
+        }
+        return Task(
+            task_id=f"{_DATA_PREFIX}{row.index}",
+            family=self.name,
+            level=row.level,
+            prompt=prompt,
+            data=data,
+            metadata={"source": self.config.source, "row": row.index},
+        )
+
+    def task_from_id(self, task_id: str) -> Task | None:
+        if self.config.source is None:
+            return None
+        rows = self._rows()
+        index = row_index(task_id, _DATA_PREFIX, len(rows), self.config.source)
+        return None if index is None else self._row_task(rows[index])
+
+    def knobs(self, level: int) -> dict[str, float]:
+        knobs = Knobs.at(level)
+        values = {key: float(value) for key, value in knobs.__dict__.items()}
+        if self.config.hidden_tests is not None:
+            values["hidden_tests"] = float(self.config.hidden_tests)
+        if self.config.time_limit_s is not None:
+            values["time_limit_s"] = float(self.config.time_limit_s)
+        return values
+
+    # ---- protocol ---------------------------------------------------------------------------
+    def system_prompt(self, task: Task) -> str | None:
+        return self.config.system_prompt
+
+    def respond(self, state: EpisodeState, action: str) -> Feedback | Verdict:
+        attempt = state.scratch.get("attempts", 0) + 1
+        state.scratch["attempts"] = attempt
+        left = self.config.max_attempts - attempt
+        code = extract_code(action)
+        if code is None:
+            if left <= 0:
+                return self._no_code(attempt)
+            return Feedback(
+                message="I could not find a code block. Answer with your complete solution in a ```python code "
+                f"block. ({_attempts_left(left)})",
+                info={"attempt": attempt, "format": 0.0},
+            )
+        state.scratch["code"] = code
+        data = state.task.data
+        public = [TestCase.model_validate(t) for t in data.get("public_tests", [])]
+        public_results = self._run(state.task, code, public) if public else []
+        state.scratch["public"] = public_results
+        if all(r.passed for r in public_results) or left <= 0:
+            return self._judge(state.task, code, attempt, public_results)
+        return Feedback(
+            message=self._feedback(public, public_results, data, left),
+            info={"attempt": attempt, "public_passed": sum(r.passed for r in public_results)},
+        )
+
+    def on_truncate(self, state: EpisodeState) -> Verdict:
+        attempts = max(1, state.scratch.get("attempts", 1))
+        code = state.scratch.get("code")
+        if code is None:
+            return self._no_code(attempts)
+        return self._judge(state.task, code, attempts, state.scratch.get("public", []))
+
+    # ---- scoring ----------------------------------------------------------------------------
+    def verify(self, task: Task, transcript: Transcript) -> Verdict:
+        attempts = max(1, assistant_turns(transcript))
+        code = extract_code(final_text(transcript))
+        if code is None:
+            return self._no_code(attempts)
+        return self._judge(task, code, attempts, None)
+
+    def _run(self, task: Task, code: str, tests: list[TestCase]) -> list[TestResult]:
+        data = task.data
+        limits = Limits(time_limit=float(data.get("time_limit_s", 2.0)), memory_mb=int(data.get("memory_mb", 256)))
+        entry = data.get("entry_point") if data.get("mode") == "function" else None
+        return run_tests(code, tests, entry_point=entry, limits=limits)
+
+    def _no_code(self, attempts: int) -> Verdict:
+        return Verdict(
+            reward=self.config.reward.no_code,
+            correct=False,
+            components={"correct": 0.0, "format": 0.0, "tests_passed": 0.0, "attempts": float(attempts)},
+            reason="No code block found: answer with your program in a ```python block.",
+        )
+
+    def _judge(self, task: Task, code: str, attempts: int, public: list[TestResult] | None) -> Verdict:
+        tests = hidden_tests(task.data)
+        results = self._run(task, code, tests)
+        passed = sum(r.passed for r in results)
+        rate = passed / len(results) if results else 0.0
+        everything = passed == len(results) and bool(results)
+        reward_options = self.config.reward
+        base = rate if reward_options.mode == "dense" else float(everything)
+        reward = base * reward_options.attempt_decay ** (attempts - 1)
+        timeouts = sum(r.timed_out for r in results)
+        components = {
+            "correct": float(everything),
+            "format": 1.0,
+            "tests_passed": rate,
+            "tests_total": float(len(results)),
+            "timeouts": float(timeouts),
+            "runtime_s": max((r.wall_s for r in results), default=0.0),
+            "attempts": float(attempts),
+        }
+        if public is not None:
+            components["public_passed"] = sum(r.passed for r in public) / len(public) if public else 1.0
+        details: dict[str, Any] = {"hidden": [_outcome(r) for r in results]}
+        if public:
+            details["public"] = [_outcome(r) for r in public]
+        if everything:
+            reason = f"All {len(results)} hidden tests passed."
+        else:
+            suffix = f" ({timeouts} timed out)." if timeouts else "."
+            reason = f"{passed} of {len(results)} hidden tests passed{suffix}"
+        return Verdict(
+            reward=reward,
+            correct=everything,
+            components=components,
+            reason=reason,
+            timed_out=timeouts > 0,
+            details=details,
+        )
+
+    def _feedback(self, tests: list[TestCase], results: list[TestResult], data: dict[str, Any], left: int) -> str:
+        failed = [r for r in results if not r.passed]
+        lines = [f"Your program failed {len(failed)} of {len(results)} example tests."]
+        for result in failed[: self.config.feedback_failures]:
+            lines.append("")
+            lines.append(_describe_failure(tests[result.index], result, data))
+        if len(failed) > self.config.feedback_failures:
+            lines.append(f"\n({len(failed) - self.config.feedback_failures} more failing tests not shown.)")
+        lines.append(
+            f"\nFix the program and answer with the complete corrected code in a ```python block. "
+            f"({_attempts_left(left)})"
+        )
+        return "\n".join(lines)
+
+    def oracle_action(self, state: EpisodeState) -> str:
+        program = reference_program(state.task.data)
+        if program is None:
+            raise InvalidOptionError(f"task {state.task.task_id!r} has no reference solution for the oracle")
+        return f"Here is my solution.\n\n```python\n{program}```"
+
+
+def _attempts_left(left: int) -> str:
+    return f"{left} attempt{'s' if left != 1 else ''} left"
+
+
+def _clip(text: str, limit: int = _FIELD_CHARS) -> str:
+    text = text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
+    return text if text.strip() else "(empty)"
+
+
+def _describe_failure(test: TestCase, result: TestResult, data: dict[str, Any]) -> str:
+    entry = data.get("entry_point") or "solve"
+    what = {
+        "wrong_answer": "wrong answer",
+        "timeout": f"time limit exceeded ({float(data.get('time_limit_s', 2.0)):g} s)",
+        "memory": "memory limit exceeded",
+        "output_limit": "too much output",
+        "signal": "the program crashed",
+        "load_error": "the code could not be loaded",
+        "protocol": "the program interfered with the test harness",
+        "sandbox_error": "the sandbox failed",
+        "error": "runtime error",
+    }.get(result.status, result.status)
+    lines = [f"Test {result.index + 1}: {what}."]
+    if data.get("mode") == "function":
+        args = ", ".join(repr(arg) for arg in test.input) if isinstance(test.input, list) else repr(test.input)
+        lines.append(f"Call: {_clip(f'{entry}({args})')}")
+        lines.append(f"Expected return value: {_clip(repr(test.expected))}")
+        if result.status == "wrong_answer":
+            lines.append(f"Your return value: {_clip(repr(result.got))}")
+    else:
+        lines.append(f"Input:\n{_clip(str(test.input).rstrip(chr(10)))}")
+        lines.append(f"Expected output:\n{_clip(str(test.expected).rstrip(chr(10)))}")
+        if result.status in ("wrong_answer", "error", "signal", "output_limit"):
+            lines.append(f"Your output:\n{_clip(result.stdout.rstrip(chr(10)))}")
+    error = result.error or (result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "")
+    if error and result.status != "wrong_answer":
+        lines.append(f"Error: {_clip(error, 300)}")
+    return "\n".join(lines)
+
+
+def _outcome(result: TestResult) -> dict[str, Any]:
+    return {
+        "index": result.index,
+        "passed": result.passed,
+        "status": result.status,
+        "timed_out": result.timed_out,
+        "wall_s": round(result.wall_s, 6),
+    }

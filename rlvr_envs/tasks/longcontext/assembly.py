@@ -1,0 +1,229 @@
+"""Context assembly: gold documents at controlled depths among tiered distractors, to a token target.
+
+Steps (all driven by the task's `Dice`, so the result is a pure function of the task seed):
+
+1. Render the gold documents (the question's supporting entities).
+2. Fill ``high_share`` of the remaining token budget with high-confusability articles: first
+   those that name an entity on the question's path, then other entities of a gold document's
+   kind (same relation types, other values). The rest is low-confusability filler essays.
+3. Shuffle the distractors and insert each gold document at its depth: ``depth`` is the fraction
+   of the other documents' tokens that precede it (0 = first, 1 = last, just before the question).
+4. Give every document an id ``D<n>`` (a random permutation of 1..N) and make the length exact by
+   growing or trimming the last filler essay (the *pad*) until the documents block has the wanted
+   number of tokens (within 0.2 %, or a few tokens, with the approximate counter; a real tokenizer
+   is re-measured up to six times).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rlvr_envs.tasks.longcontext.documents import (
+    TOPICS,
+    Dice,
+    Document,
+    filler_sentence,
+    render_entity,
+    render_filler,
+)
+from rlvr_envs.tasks.longcontext.questions import Question
+from rlvr_envs.tasks.longcontext.tokens import TokenCounter
+from rlvr_envs.tasks.longcontext.world import KINDS, RELATIONS, Ref, World
+
+SEPARATOR = "\n\n"
+_PLACEHOLDER_ID = "D00000"
+_MIN_PAD_TOKENS = 12
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the assembly must achieve (from the level's knobs or the user's overrides)."""
+
+    block_tokens: int  # tokens of the documents block (separators included)
+    high_share: float  # share of the distractor tokens that are high-confusability articles
+    gold_middleness: float  # 0: gold documents at the very start or end; 1: anywhere, middle included
+    gold_depth: float | None = None  # a fixed depth for all gold documents (one consecutive block)
+
+
+@dataclass
+class Assembly:
+    """The ordered documents, the documents block and how it came out."""
+
+    documents: list[Document]
+    block: str
+    block_tokens: int
+    depths: dict[str, float] = field(default_factory=dict)  # doc id -> realised depth (gold only)
+    tier_tokens: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def high_share(self) -> float:
+        distractors = self.tier_tokens.get("high", 0) + self.tier_tokens.get("low", 0)
+        return self.tier_tokens.get("high", 0) / distractors if distractors else 0.0
+
+
+def high_candidates(world: World, question: Question) -> tuple[list[Ref], list[Ref]]:
+    """Non-gold entities whose articles share an entity with the path, and those that share only
+    the relation types (same kind as a gold document). Both sorted; the caller shuffles."""
+    gold = set(question.supporting)
+    path = set(question.path)
+    by_kind: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for kind, index in path:
+        by_kind[kind].append(index)
+    sharing: set[Ref] = {ref for ref in path if ref not in gold}
+    for relation in RELATIONS.values():
+        targets = by_kind[relation.target]
+        if targets:
+            hits = np.flatnonzero(np.isin(world.rel[relation.name], targets))
+            sharing.update((relation.source, int(source)) for source in hits.tolist())
+    people = set(by_kind["person"])
+    if people:
+        sharing.update(("event", e) for e, members in enumerate(world.participants) if people.intersection(members))
+    sharing -= gold
+    gold_kinds = {kind for kind, _ in gold}
+    same_kind = [
+        (kind, index)
+        for kind in sorted(gold_kinds)
+        for index in range(world.size(kind))
+        if (kind, index) not in gold and (kind, index) not in sharing
+    ]
+    return sorted(sharing), same_kind
+
+
+def _tokens(counter: TokenCounter, document: Document) -> int:
+    return counter.count(document.block() + SEPARATOR)
+
+
+def _depths(dice: Dice, layout: Layout, count: int) -> list[float]:
+    if layout.gold_depth is not None:
+        return [layout.gold_depth] * count
+    depths = []
+    for _ in range(count):
+        middleness = layout.gold_middleness * dice.below(1_000_001) / 1_000_000
+        side = 1.0 if dice.below(2) else -1.0
+        depths.append(0.5 + side * (1.0 - middleness) / 2.0)
+    return depths
+
+
+def _place_gold(dice: Dice, layout: Layout, distractors: list[Document], gold: list[Document]) -> list[Document]:
+    starts = [0]
+    for document in distractors:
+        starts.append(starts[-1] + document.tokens)
+    total = starts[-1]
+    slots: list[tuple[int, int, Document]] = []
+    for order, (document, depth) in enumerate(zip(dice.shuffled(gold), _depths(dice, layout, len(gold)), strict=True)):
+        wanted = depth * total
+        index = bisect.bisect_left(starts, wanted)
+        if index > 0 and (index == len(starts) or wanted - starts[index - 1] <= starts[index] - wanted):
+            index -= 1
+        slots.append((index, order, document))
+    slots.sort(key=lambda slot: (slot[0], slot[1]))
+    ordered: list[Document] = []
+    next_slot = 0
+    for position in range(len(distractors) + 1):
+        while next_slot < len(slots) and slots[next_slot][0] == position:
+            ordered.append(slots[next_slot][2])
+            next_slot += 1
+        if position < len(distractors):
+            ordered.append(distractors[position])
+    return ordered
+
+
+_DANGLING_WORDS = "a an and are as at but by far for from in is it more of on or than that the to too which with"
+_DANGLING = frozenset(_DANGLING_WORDS.split())
+
+
+def _cut(text: str, length: int) -> str:
+    """``text`` cut at a word boundary near ``length``, without dangling function words, ending in '.'."""
+    cut = text.rfind(" ", 0, length)
+    words = text[: cut if cut > 0 else length].split(" ")
+    while len(words) > 1 and (words[-1].lower().strip(",;:.") in _DANGLING or not words[-1].strip(",;:.")):
+        words.pop()
+    return " ".join(words).rstrip(" ,;:.") + "."
+
+
+def _fit(documents: list[Document], pad: Document | None, goal: int, counter: TokenCounter, dice: Dice) -> str:
+    """Grow or trim the pad essay until the block has ``goal`` tokens (as close as words allow)."""
+    block = SEPARATOR.join(d.block() for d in documents)
+    if pad is None:
+        return block
+    topic = next((t for t in TOPICS if t in pad.title.lower()), TOPICS[0])
+    tolerance = max(2, int(goal * 0.002))
+    for _ in range(6):
+        diff = goal - counter.count(block)
+        if abs(diff) <= tolerance:
+            break
+        chars_per_token = max(1.0, len(pad.text) / max(1, counter.count(pad.text)))
+        want = max(8, len(pad.text) + int(diff * chars_per_token))
+        text = pad.text
+        while len(text) < want:
+            text = f"{text} {filler_sentence(dice, topic)}"
+        if len(text) > want:
+            text = _cut(text, want)
+        pad.text = text
+        block = SEPARATOR.join(d.block() for d in documents)
+    return block
+
+
+def assemble(world: World, question: Question, layout: Layout, dice: Dice, counter: TokenCounter) -> Assembly:
+    """Build the documents block for ``question`` as described in the module docstring."""
+    gold = []
+    for ref in question.supporting:
+        title, text = render_entity(world, ref, dice)
+        gold.append(Document(title, text, "gold", ref, doc_id=_PLACEHOLDER_ID))
+    for document in gold:
+        document.tokens = _tokens(counter, document)
+    remaining = layout.block_tokens - sum(d.tokens for d in gold)
+
+    distractors: list[Document] = []
+    high_goal = remaining * layout.high_share
+    used = 0
+    sharing, same_kind = high_candidates(world, question)
+    candidates = [(ref, "entity") for ref in dice.shuffled(sharing)] + [
+        (ref, "relation") for ref in dice.shuffled(same_kind)
+    ]
+    for ref, shares in candidates:
+        if used >= high_goal:
+            break
+        title, text = render_entity(world, ref, dice)
+        document = Document(title, text, "high", ref, shares, _PLACEHOLDER_ID)
+        document.tokens = _tokens(counter, document)
+        if used + document.tokens / 2 > high_goal:
+            break
+        distractors.append(document)
+        used += document.tokens
+
+    pad: Document | None = None
+    low_goal = remaining - used
+    while low_goal >= _MIN_PAD_TOKENS:
+        title, text = render_filler(dice, 4 + dice.below(7))
+        document = Document(title, text, "low", None, "", _PLACEHOLDER_ID)
+        document.tokens = _tokens(counter, document)
+        if document.tokens > low_goal - _MIN_PAD_TOKENS:
+            pad = document  # the last essay: `_fit` trims or grows it to the exact length
+            pad.tokens = low_goal
+            distractors.append(pad)
+            break
+        distractors.append(document)
+        low_goal -= document.tokens
+
+    ordered = _place_gold(dice, layout, dice.shuffled(distractors), gold)
+    for document, number in zip(ordered, dice.shuffled(range(1, len(ordered) + 1)), strict=True):
+        document.doc_id = f"D{number}"
+    block = _fit(ordered, pad, layout.block_tokens, counter, dice)
+
+    tier_tokens = {"gold": 0, "high": 0, "low": 0}
+    depths: dict[str, float] = {}
+    before = 0
+    total = 0
+    for document in ordered:
+        document.tokens = _tokens(counter, document)
+        total += document.tokens
+    for document in ordered:
+        tier_tokens[document.tier] += document.tokens
+        if document.tier == "gold":
+            depths[document.doc_id] = before / max(1, total - document.tokens)
+        before += document.tokens
+    return Assembly(ordered, block, counter.count(block), depths, tier_tokens)

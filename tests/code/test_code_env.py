@@ -1,0 +1,150 @@
+"""Code-v0's protocol: code extraction, feedback, rewards, verdict details, offline verification."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+
+import rlvr_envs
+from rlvr_envs.core.parsing import extract_code
+from rlvr_envs.errors import SpecError
+
+MAX_SUBARRAY_WRONG = "```python\ndef solve(a):\n    return max(a)\n```"  # right only when no positive sum beats it
+
+
+def _env(**kwargs: object) -> gym.Env:  # type: ignore[type-arg]
+    return gym.make("rlvr/Code-v0", **kwargs)
+
+
+def _reset_on(env: gym.Env, template: str, mode: str, level: int = 2, seed: int = 0) -> dict:  # type: ignore[type-arg]
+    """Reset until the drawn task uses ``template`` (the config restricts the draw to it)."""
+    _obs, info = env.reset(seed=seed, options={"level": level})
+    task = rlvr_envs.unwrap(env).task
+    assert task is not None and task.data["templates"] == [template] and task.data["mode"] == mode
+    return info
+
+
+def test_extract_code_prefers_python_blocks_and_never_raises() -> None:
+    assert extract_code("no code") is None
+    assert extract_code("```python\nprint(1)\n```\ntext\n```\nprint(2)\n```") == "print(1)\n"
+    assert extract_code("```\nprint(2)\n```") == "print(2)\n"
+    assert extract_code("```bash\nrm -rf /\n```") is None
+    assert extract_code("<think>```python\nbad()\n```</think>```python\ngood()\n```") == "good()\n"
+    assert extract_code("```python\nunclosed()") == "unclosed()"
+    for junk in ["```", "``````", "```python```", "\x00```\n", "~~~\n~~~"]:
+        assert extract_code(junk) is None or isinstance(extract_code(junk), str)
+
+
+def test_statement_shows_interface_constraints_examples_and_limits() -> None:
+    env = _env(templates=["kth_smallest"], modes=["stdio"])
+    observation, info = env.reset(seed=1, options={"level": 3})
+    assert "Input (standard input)" in observation and "Output (standard output)" in observation
+    assert "Constraints:" in observation and "Time limit:" in observation and "Example 1" in observation
+    assert info["messages"][0]["role"] == "system"
+    env = _env(templates=["kth_smallest"], modes=["function"])
+    observation, _ = env.reset(seed=1, options={"level": 3})
+    assert "def solve(k: int, a: list[int]) -> int" in observation and "returns" in observation
+
+
+def test_missing_code_gets_feedback_then_no_reward() -> None:
+    env = _env(max_attempts=2, max_turns=2)
+    env.reset(seed=0)
+    observation, reward, terminated, truncated, info = env.step("I would use a heap.")
+    assert "could not find a code block" in observation and reward == 0 and not terminated
+    assert info["feedback"]["format"] == 0.0
+    observation, reward, terminated, truncated, info = env.step("still no code")
+    assert terminated and not truncated and reward == 0.0
+    assert info["verdict"]["components"]["format"] == 0.0
+
+
+def test_failing_examples_come_back_with_input_expected_and_got() -> None:
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=3)
+    _reset_on(env, "max_subarray_sum", "function")
+    observation, reward, terminated, _, _ = env.step("```python\ndef solve(a):\n    return 12345\n```")
+    assert not terminated and reward == 0.0
+    assert "failed" in observation and "Call: solve([" in observation
+    assert "Expected return value:" in observation and "Your return value: 12345" in observation
+    assert "2 attempts left" in observation
+
+
+def test_runtime_errors_and_timeouts_are_explained() -> None:
+    env = _env(templates=["reverse_words"], modes=["stdio"], max_attempts=3, time_limit_s=0.3)
+    _reset_on(env, "reverse_words", "stdio")
+    observation, *_ = env.step("```python\nraise ValueError('nope')\n```")
+    assert "runtime error" in observation and "ValueError: nope" in observation and "Input:" in observation
+    observation, *_ = env.step("```python\nwhile True:\n    pass\n```")
+    assert "time limit exceeded (0.3 s)" in observation
+
+
+def test_final_reward_is_the_hidden_pass_rate_with_per_test_details() -> None:
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=1, hidden_tests=12)
+    rates = set()
+    for seed in range(6):
+        _reset_on(env, "max_subarray_sum", "function", level=4, seed=seed)
+        _, reward, terminated, _, info = env.step(MAX_SUBARRAY_WRONG)
+        verdict = info["verdict"]
+        hidden = verdict["details"]["hidden"]
+        assert terminated and len(hidden) == 12
+        passed = sum(test["passed"] for test in hidden)
+        assert reward == pytest.approx(passed / 12) == pytest.approx(verdict["components"]["tests_passed"])
+        assert all({"index", "status", "timed_out", "wall_s"} <= set(test) for test in hidden)
+        rates.add(round(reward, 3))
+    assert len(rates) > 1 and max(rates) < 1.0, "a half-right program earns partial, varying credit"
+
+
+def test_binary_mode_and_attempt_decay() -> None:
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=1, reward={"mode": "binary"})
+    _reset_on(env, "max_subarray_sum", "function", level=4)
+    assert env.step(MAX_SUBARRAY_WRONG)[1] == 0.0
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=3, reward={"attempt_decay": 0.5})
+    _reset_on(env, "max_subarray_sum", "function", level=4)
+    env.step("no code yet")
+    _, reward, terminated, _, info = env.step(rlvr_envs.unwrap(env).oracle_action())
+    assert terminated and reward == 0.5 and info["verdict"]["components"]["attempts"] == 2.0
+
+
+def test_timeouts_are_counted_in_the_verdict() -> None:
+    env = _env(templates=["count_primes"], modes=["stdio"], max_attempts=1, time_limit_s=0.3, hidden_tests=3)
+    _reset_on(env, "count_primes", "stdio")
+    _, reward, _, _, info = env.step("```python\nwhile True:\n    pass\n```")
+    verdict = info["verdict"]
+    assert reward == 0.0 and verdict["timed_out"] and verdict["components"]["timeouts"] == 3.0
+    assert {test["status"] for test in verdict["details"]["hidden"]} == {"timeout"}
+
+
+def test_truncation_scores_the_last_submission() -> None:
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=5, max_turns=1)
+    _reset_on(env, "max_subarray_sum", "function", level=4, seed=2)
+    _, reward, terminated, truncated, info = env.step("```python\ndef solve(a):\n    return 12345\n```")
+    assert truncated and not terminated and reward == 0.0
+    components = info["verdict"]["components"]
+    assert components["tests_total"] == 10 and components["public_passed"] == 0.0
+
+
+def test_offline_verify_matches_the_env() -> None:
+    env = _env()
+    env.reset(seed=4, options={"level": 3})
+    inner = rlvr_envs.unwrap(env)
+    task = inner.task
+    assert task is not None
+    answer = inner.oracle_action()
+    verdict = rlvr_envs.verify("rlvr/Code-v0", task.model_dump(), answer)
+    assert verdict.reward == 1.0 and verdict.correct
+    transcript = [
+        {"role": "user", "content": task.prompt},
+        {"role": "assistant", "content": "no code"},
+        {"role": "assistant", "content": answer},
+    ]
+    assert rlvr_envs.verify("rlvr/Code-v0", task, transcript).components["attempts"] == 2.0
+    assert rlvr_envs.verify("rlvr/Code-v0", task, "plain text").reward == 0.0
+
+
+def test_config_errors_say_what_to_fix() -> None:
+    with pytest.raises(SpecError, match="unknown template 'nope'"):
+        _env(templates=["nope"])
+    with pytest.raises(SpecError, match="unknown category"):
+        _env(categories=["poetry"])
+    with pytest.raises(SpecError, match="modes"):
+        _env(modes=[])
+    with pytest.raises(SpecError, match="no such file"):
+        _env(source="/nonexistent/problems.jsonl")
