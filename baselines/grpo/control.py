@@ -116,7 +116,7 @@ class BesideControl:
     def __init__(self, config: TrainConfig, start: Path, out: Path, exclude: set[str]) -> None:
         context = multiprocessing.get_context("spawn")  # no fork after torch's thread pools started
         self.out = out
-        self._budget: multiprocessing.sharedctypes.Synchronized[float] = context.Value("d", 0.0)  # type: ignore[assignment]
+        self._budget: multiprocessing.sharedctypes.Synchronized[float] = context.Value("d", 0.0)
         self._process = context.Process(
             target=_child,
             args=(config.model_dump_json(), str(start), str(out), sorted(exclude), self._budget),

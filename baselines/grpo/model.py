@@ -55,7 +55,8 @@ def quiet_transformers() -> None:
     """No per-file progress bars when saving or loading checkpoints (the trainer has its own)."""
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()
+    disable: Callable[[], None] = transformers_logging.disable_progress_bar  # untyped in some versions
+    disable()
 
 
 def load_pretrained(path: str | Path, device: torch.device) -> tuple[Any, Any]:

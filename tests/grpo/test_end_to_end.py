@@ -64,3 +64,21 @@ def test_cuda_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nCUDA smoke ({torch.cuda.get_device_name()}): {generation:.0f} generated tokens/s, "
               f"{training:.0f} trained tokens/s, bf16 autocast")  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", ["rlvr/Code-v0", "rlvr/LongContextSearch-v0"])
+def test_grpo_steps_on_tool_and_feedback_envs(env_id: str, tmp_path: Path) -> None:
+    """Envs with long prompts, tools and feedback turns go through the same loop unchanged."""
+    config = load_config(
+        None,
+        [*TINY, f"env.id='{env_id}'", f"run.out_dir='{tmp_path}'", "run.max_steps=2", "rollout.groups_per_step=2",
+         "rollout.group_size=2", "rollout.max_new_tokens=16", "rollout.max_context_tokens=3072",
+         "model.tiny.max_positions=4096", "model.tiny.corpus_tasks=40", "model.tiny.corpus_levels=[0]",
+         "logging.progress=false", "run.device=cpu", "curriculum.kind='fixed'", "curriculum.level=0"],
+    )  # fmt: skip
+    result = run_training(config)
+    assert result["steps"] == 2
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert all(r["tokens/generated"] > 0 and r["level/mean"] == 0 for r in records)
+    assert (tmp_path / "report.md").is_file()
