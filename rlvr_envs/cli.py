@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn, track
 from rich.table import Table
 from rich.text import Text
@@ -70,7 +71,41 @@ def _parser() -> argparse.ArgumentParser:
     curriculum.add_argument("--save", type=Path, default=None, help="write the final state (JSON)")
     curriculum.add_argument("--show", type=Path, default=None, help="only print a saved state")
     curriculum.add_argument("--seed", type=int, default=0)
+
+    train = commands.add_parser(
+        "train",
+        add_help=False,
+        help="train a policy with the reference GRPO agent (needs the train extra; `rlvr-envs train --help`)",
+    )
+    train.add_argument("train_args", nargs=argparse.REMAINDER)
     return parser
+
+
+def cmd_train(train_args: list[str]) -> int:
+    """``python -m baselines.grpo.train`` under another name; torch and the baseline load only here."""
+    import importlib
+    import importlib.util
+
+    missing = [name for name in ("torch", "transformers") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RLVRError(
+            f"`rlvr-envs train` needs {' and '.join(missing)}: install the train extra with "
+            "`pip install -e '.[train]'` (or `make install-train`)"
+        )
+    try:
+        trainer = importlib.import_module("baselines.grpo.train")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("baselines", "baselines.grpo", "baselines.grpo.train"):
+            raise
+        root = Path(rlvr_envs.__file__).resolve().parents[1]
+        if not (root / "baselines" / "grpo" / "train.py").is_file():
+            raise RLVRError(
+                "`rlvr-envs train` runs the GRPO baseline in the repository's baselines/ folder, which is not "
+                "installed with the package: run it from a checkout (pip install -e .)"
+            ) from exc
+        sys.path.insert(0, str(root))
+        trainer = importlib.import_module("baselines.grpo.train")
+    return int(trainer.main(train_args, prog="rlvr-envs train"))
 
 
 def cmd_curriculum(args: argparse.Namespace, console: Console) -> int:
@@ -284,8 +319,15 @@ def cmd_eval(args: argparse.Namespace, console: Console) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     console = Console()
+    if argv[:1] == ["train"]:  # everything after `train` belongs to the trainer's own parser (--help included)
+        try:
+            return cmd_train(argv[1:])
+        except RLVRError as exc:
+            console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
+            return 2
+    args = _parser().parse_args(argv)
     try:
         if args.command == "list":
             return cmd_list(console)
@@ -298,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "curriculum":
             return cmd_curriculum(args, console)
     except RLVRError as exc:
-        console.print(f"[red]error:[/red] {exc}", markup=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
         return 2
     return 1  # pragma: no cover - argparse requires a command
 

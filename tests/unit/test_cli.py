@@ -121,3 +121,14 @@ def test_curriculum_with_the_spec_default_and_a_skill_policy(capsys: pytest.Capt
 def test_curriculum_errors_are_clean(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(argv, capsys)
     assert code == 2 and message in out.replace("\n", " ")
+
+
+def test_train_without_torch_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    code, out = run(["train", "--config", "anything.toml"], capsys)
+    assert code == 2 and "needs torch" in out and ".[train]" in out

@@ -1,0 +1,68 @@
+"""``hf`` backend: transformers ``generate`` with the training model itself (CPU or CUDA)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import torch
+from transformers import GenerationConfig
+
+from baselines.grpo.backends.base import Backend, SamplingSettings, cut_at_stop, stop_token_ids
+
+
+class HFBackend(Backend):
+    """Batched ``model.generate`` on left-padded prompts; weights are always current (no sync)."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, batch_size: int = 256, autocast_dtype: Any = None) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.autocast_dtype = autocast_dtype
+        self.stop_ids = stop_token_ids(tokenizer, model)
+        pad = tokenizer.pad_token_id
+        self.pad_id = int(pad) if pad is not None else min(self.stop_ids)
+
+    def generate(self, prompts: list[list[int]], settings: SamplingSettings) -> list[list[int]]:
+        results: list[list[int]] = [[] for _ in prompts]
+        # similar lengths together: less padding; the order is deterministic, so sampling is too
+        order = sorted(range(len(prompts)), key=lambda i: (len(prompts[i]), i))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            for index, ids in zip(chunk, self._generate([prompts[i] for i in chunk], settings), strict=True):
+                results[index] = ids
+        return results
+
+    def _generate(self, prompts: list[list[int]], settings: SamplingSettings) -> list[list[int]]:
+        device = next(self.model.parameters()).device
+        width = max(len(p) for p in prompts)
+        input_ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
+        attention = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, ids in enumerate(prompts):
+            input_ids[row, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
+            attention[row, width - len(ids) :] = 1
+        config = GenerationConfig(  # type: ignore[no-untyped-call]
+            max_new_tokens=settings.max_new_tokens,
+            do_sample=not settings.greedy,
+            temperature=None if settings.greedy else settings.temperature,
+            top_p=None if settings.greedy else settings.top_p,
+            top_k=None if settings.greedy or settings.top_k == 0 else settings.top_k,
+            pad_token_id=self.pad_id,
+            eos_token_id=sorted(self.stop_ids),
+            use_cache=True,  # even when training turned it off for gradient checkpointing
+        )
+        was_training = self.model.training
+        self.model.eval()
+        autocast = (
+            torch.autocast(device_type=device.type, dtype=self.autocast_dtype)
+            if self.autocast_dtype is not None
+            else contextlib.nullcontext()
+        )
+        try:
+            with torch.no_grad(), autocast:
+                out = self.model.generate(
+                    input_ids=input_ids.to(device), attention_mask=attention.to(device), generation_config=config
+                )
+        finally:
+            self.model.train(was_training)
+        new = out[:, width:].tolist()
+        return [cut_at_stop(ids, self.stop_ids) for ids in new]

@@ -1,0 +1,72 @@
+"""Padding token streams into tensors and scoring them with the policy (log-probs, entropy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from baselines.grpo.losses import token_entropy, token_logprobs
+from baselines.grpo.model import autocast
+
+
+@dataclass
+class Padded:
+    """Right-padded ``input_ids``/``attention_mask`` ``[B, T]`` and the loss mask ``[B, T-1]`` of the targets."""
+
+    input_ids: torch.Tensor
+    attention_mask: torch.Tensor
+    loss_mask: torch.Tensor
+
+    @property
+    def targets(self) -> torch.Tensor:
+        return self.input_ids[:, 1:]
+
+    def to(self, device: torch.device) -> Padded:
+        return Padded(self.input_ids.to(device), self.attention_mask.to(device), self.loss_mask.to(device))
+
+
+def pad(sequences: list[list[int]], masks: list[list[int]], pad_id: int) -> Padded:
+    """Right-pad; ``masks[i][t] = 1`` marks token ``t`` as a target (its log-prob is predicted at ``t - 1``)."""
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(sequences), width), dtype=torch.long)
+    loss = torch.zeros((len(sequences), width), dtype=torch.float32)
+    for row, (seq, mask) in enumerate(zip(sequences, masks, strict=True)):
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        attention[row, : len(seq)] = 1
+        loss[row, : len(mask)] = torch.tensor(mask, dtype=torch.float32)
+    return Padded(ids, attention, loss[:, 1:])
+
+
+def score(
+    model: Any,
+    batch: Padded,
+    *,
+    autocast_dtype: torch.dtype | None = None,
+    entropy: bool = False,
+    temperature: float = 1.0,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``[B, T-1]`` log-probabilities of each target token (and entropies of the predicting distribution).
+
+    ``temperature`` divides the logits first, so the log-probabilities are those of the distribution
+    the tokens were sampled from (as TRL does).
+    """
+    device = batch.input_ids.device
+    with autocast(device, autocast_dtype):
+        logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, use_cache=False).logits
+    logits = logits[:, :-1]
+    if temperature != 1.0:
+        logits = logits / temperature
+    logp = token_logprobs(logits, batch.targets)
+    ent = None
+    if entropy:
+        with torch.no_grad():
+            ent = token_entropy(logits.detach())
+    return logp, ent
+
+
+def chunks(indices: list[int], size: int) -> list[list[int]]:
+    """Consecutive slices of ``indices`` of at most ``size``."""
+    return [indices[i : i + size] for i in range(0, len(indices), size)]

@@ -1,0 +1,144 @@
+"""The demo's control arm: supervised training from GRPO's starting checkpoint for GRPO's wall time.
+
+The question the control answers is "would the same compute have done better as more SFT?". On a
+CPU machine with a spare core the arm runs in a second process *beside* GRPO (one thread each), so
+the comparison costs no extra wall time: the arm keeps training until it has trained for as long
+as GRPO did. Elsewhere (CUDA, a single core) it runs after GRPO in the same process. Both ways
+start from the same files: the SFT checkpoint plus its optimizer, scheduler and data-stream state.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import multiprocessing.sharedctypes
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from baselines.grpo.config import TrainConfig
+from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
+from baselines.grpo.sft import SFTResult, SupervisedStream, make_sft_optimizer, sft_train
+
+STATE_FILE = "sft_state.pt"
+RESULT_FILE = "control_result.json"
+
+
+def save_start(
+    folder: Path, model: Any, tokenizer: Any, optimizer: Any, scheduler: Any, stream: SupervisedStream
+) -> None:
+    """Everything the control needs to continue the warm-up exactly where it stopped."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    torch.save(
+        {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "stream_rng": stream.rng.bit_generator.state,
+        },
+        folder / STATE_FILE,
+    )
+
+
+def continue_sft(
+    config: TrainConfig,
+    start: Path,
+    out: Path,
+    exclude: set[str],
+    budget_s: Any,
+    *,
+    device: torch.device | None = None,
+) -> SFTResult:
+    """Continue the warm-up from ``start`` until it has trained for ``budget_s`` seconds; save to ``out``.
+
+    ``budget_s`` is a float, or a shared ``multiprocessing.Value`` that is 0 until GRPO has finished
+    and then holds GRPO's wall time. At least one step is always taken.
+    """
+    demo = config.demo
+    if demo is None:
+        raise ValueError("the control arm needs a config with a [demo] table")
+    sft = demo.sft
+    device = device or resolve_device(config.run.device)
+    model, tokenizer = load_pretrained(start, device)
+    optimizer, scheduler = make_sft_optimizer(model, sft.lr, sft.warmup_steps)
+    state = torch.load(start / STATE_FILE, weights_only=False)
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state["stream_rng"]
+    stream = SupervisedStream(config.env.id, config.env.kwargs, tokenizer, levels=sft.levels, rng=rng, exclude=exclude)
+
+    def stop(steps: int, elapsed: float) -> bool:
+        budget = float(budget_s.value) if hasattr(budget_s, "value") else float(budget_s)
+        return steps >= 1 and budget > 0 and elapsed >= budget
+
+    try:
+        result = sft_train(
+            model,
+            optimizer,
+            scheduler,
+            stream,
+            batch_size=sft.batch_size,
+            max_steps=10**9,
+            max_grad_norm=sft.max_grad_norm,
+            autocast_dtype=autocast_dtype(config.model.dtype, device),
+            stop=stop,
+        )
+    finally:
+        stream.close()
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    (out / RESULT_FILE).write_text(json.dumps(asdict(result)) + "\n")
+    return result
+
+
+def _child(config_json: str, start: str, out: str, exclude: list[str], budget: Any) -> None:
+    config = TrainConfig.model_validate_json(config_json)
+    quiet_transformers()
+    set_threads(config.run)
+    continue_sft(config, Path(start), Path(out), set(exclude), budget)
+
+
+def runs_beside(config: TrainConfig, device: torch.device) -> bool:
+    """Beside GRPO only where it takes a core GRPO does not use: CPU, ≥2 cores, GRPO on fewer threads."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return device.type == "cpu" and bool(config.run.threads) and config.run.threads < cores
+
+
+class BesideControl:
+    """The control arm in a spawned process that trains while GRPO trains (`finish` gives it the budget)."""
+
+    def __init__(self, config: TrainConfig, start: Path, out: Path, exclude: set[str]) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork after torch's thread pools started
+        self.out = out
+        self._budget: multiprocessing.sharedctypes.Synchronized[float] = context.Value("d", 0.0)
+        self._process = context.Process(
+            target=_child,
+            args=(config.model_dump_json(), str(start), str(out), sorted(exclude), self._budget),
+            name="sft-control",
+            daemon=True,
+        )
+        self._process.start()
+
+    def finish(self, budget_s: float, *, grace_s: float = 900.0) -> SFTResult:
+        """Tell the arm GRPO's wall time, wait until it has trained that long, and return its result."""
+        self._budget.value = max(budget_s, 1e-9)
+        self._process.join(timeout=budget_s + grace_s)
+        if self._process.is_alive():
+            self.abort()
+            raise RuntimeError(f"the SFT control did not finish within {budget_s + grace_s:.0f} s")
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"the SFT control process failed (exit code {self._process.exitcode}); see above")
+        data = json.loads((self.out / RESULT_FILE).read_text())
+        return SFTResult(**data)
+
+    def abort(self) -> None:
+        """Stop the arm (GRPO failed): nothing should keep a core busy after the demo ends."""
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=10)
