@@ -167,9 +167,9 @@ def test_tiny_model_server_end_to_end_via_cli(
 ) -> None:
     pytest.importorskip("transformers")
     monkeypatch.setenv("COLUMNS", "200")  # rich would squeeze the table's headers into 80 columns
-    from .tiny_model import build_tiny
+    from .tiny_model import shared_tiny
 
-    model, tokenizer = build_tiny()
+    model, tokenizer = shared_tiny()
     out = tmp_path / "t.jsonl"
     with ChatServer(model_responder(model, tokenizer), model="tiny-llama") as server:
         code = cli.main(

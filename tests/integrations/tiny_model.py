@@ -8,6 +8,7 @@ unify them once both are merged.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,9 @@ def build_tiny(save_to: str | Path | None = None, *, vocab_size: int = 512, seed
         model.save_pretrained(save_to)
         tokenizer.save_pretrained(save_to)
     return model, tokenizer
+
+
+@functools.cache
+def shared_tiny() -> tuple[Any, Any]:
+    """One `build_tiny()` per test session, for tests that only generate (never train) with it."""
+    return build_tiny()
