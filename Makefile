@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip
 HAS_GPU := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 TORCH_CPU := torch==2.13.0+cpu
 
-.PHONY: run test test-all bench docs lint typecheck install install-dev install-train clean
+.PHONY: run test test-all bench docs lint typecheck install install-dev install-train install-integrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,20 @@ $(VENV)/.installed-train: pyproject.toml $(VENV)/.installed
 	$(PIP) install -q -e ".[train]"
 	touch $@
 
+# TRL, verl, Ray and the eval client (docs/integrations.md); torch first, as for install-train.
+$(VENV)/.installed-integrations: pyproject.toml $(VENV)/.installed
+	@if [ -z "$(HAS_GPU)" ]; then \
+		$(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
+	else \
+		$(PIP) install -q torch; \
+	fi
+	$(PIP) install -q -e ".[integrations]"
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-train: $(VENV)/.installed-train
+install-integrations: $(VENV)/.installed-integrations
 
 ## The main job: evaluate the oracle and a random policy on every registered env.
 run: install
