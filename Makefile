@@ -66,7 +66,8 @@ lint: install-dev
 	$(BIN)/ruff check rlvr_envs tests benchmarks examples
 
 typecheck: install-dev
-	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py
+	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py \
+		rlvr_envs/integrations/{__init__,export,scoring,trl,verl,openai_eval,ray_pool,commands}.py
 
 docs: install-dev
 	$(PIP) install -q -e ".[docs]"

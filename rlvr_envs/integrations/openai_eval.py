@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 import rlvr_envs
+from rlvr_envs.core.registry import registered
 from rlvr_envs.errors import InvalidOptionError, RLVRError
 from rlvr_envs.integrations.export import row_seed
 
@@ -234,7 +235,7 @@ async def play(env: Any, client: ChatClient, *, env_id: str, seed: int, level: i
 
 async def evaluate_async(config: EvalConfig) -> tuple[EvalReport, list[Episode]]:
     """Play every (task, sample) pair with bounded concurrency; write transcripts as they finish."""
-    rlvr_envs.core.registry.registered(config.env_id)
+    registered(config.env_id)
     start = time.perf_counter()
     envs: asyncio.Queue[Any] = asyncio.Queue()
     for _ in range(min(config.concurrency, config.episodes * config.n)):

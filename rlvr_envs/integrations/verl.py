@@ -82,5 +82,7 @@ def _verl_default(
         raise UnknownEnvError(
             f"data_source {data_source!r} is not an rlvr_envs env id and verl is not installed to score it"
         ) from exc
-    result: dict[str, Any] | float = default_compute_score(data_source, solution_str, ground_truth, extra_info)
+    result: dict[str, Any] | float = default_compute_score(  # type: ignore[no-untyped-call,unused-ignore]
+        data_source, solution_str, ground_truth, extra_info
+    )
     return result

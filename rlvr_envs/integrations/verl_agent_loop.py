@@ -37,7 +37,7 @@ def episode_source(kwargs: dict[str, Any]) -> tuple[str, Any]:
 
 
 @register("rlvr_agent")
-class RLVRAgentLoop(AgentLoopBase):  # type: ignore[misc]
+class RLVRAgentLoop(AgentLoopBase):
     """A multi-turn rollout of one rlvr_envs episode against verl's LLM server."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -68,7 +68,8 @@ class RLVRAgentLoop(AgentLoopBase):  # type: ignore[misc]
                     assistant_logprobs=output.log_probs or None,
                 )
                 runtime_ids = merged.token_ids
-                text = self.tokenizer.decode(output.token_ids, skip_special_tokens=True)
+                tokenizer: Any = self.tokenizer
+                text = str(tokenizer.decode(output.token_ids, skip_special_tokens=True))
                 _obs, step_reward, terminated, truncated, info = await asyncio.to_thread(env.step, text)
                 reward += float(step_reward)
                 turns += 1
