@@ -137,3 +137,74 @@ def test_grpo_trainer_two_steps_logs_our_rewards(tmp_path: Path) -> None:
     logged = [entry["rewards/rlvr_reward/mean"] for entry in step_logs]
     expected = [sum(returned[:4]) / 4, sum(returned[4:]) / 4]
     assert logged == pytest.approx(expected)
+
+
+@pytest.mark.slow
+def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
+    """TRL's tool loop with our environment class: one env per rollout, reset from the dataset row,
+    tools rendered into the prompt, the episode scored by environment_reward."""
+    trl = pytest.importorskip("trl")
+    datasets = pytest.importorskip("datasets")
+    from trl import GRPOConfig, GRPOTrainer
+
+    from .tiny_model import build_tiny
+
+    template = (Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja").read_text()
+    model, tokenizer = build_tiny(chat_template=template)
+    rows = list(iter_rows(ExportConfig(env_id="rlvr/LongContextSearch-v0", n=4, levels=(0,), seed=0)))
+    dataset = datasets.Dataset.from_list([{k: r[k] for k in ("prompt", "task", "env_id")} for r in rows])
+    base = environment_factory("rlvr/LongContextSearch-v0")
+    instances: list[Any] = []
+    reset_tasks: list[str] = []
+
+    class Recorded(base):  # type: ignore[valid-type,misc]
+        def __init__(self) -> None:
+            super().__init__()
+            instances.append(self)
+
+        def reset(self, **row: Any) -> str | None:
+            reset_tasks.append(json.loads(row["task"])["task_id"])
+            return super().reset(**row)
+
+    scored: list[float] = []
+
+    def rlvr_env_reward(completions: Any, environments: Any, **kwargs: Any) -> list[float]:
+        values = environment_reward(completions, environments, **kwargs)
+        scored.extend(values)
+        return values
+
+    logs: list[dict[str, float]] = []
+
+    class Capture(__import__("transformers").TrainerCallback):  # type: ignore[misc]
+        def on_log(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            logs.append(dict(kw.get("logs") or {}))
+
+    config = GRPOConfig(
+        output_dir=str(tmp_path),
+        max_steps=2,
+        per_device_train_batch_size=4,
+        num_generations=4,
+        max_completion_length=16,
+        max_tool_calling_iterations=2,
+        logging_steps=1,
+        report_to=[],
+        use_cpu=True,
+        save_strategy="no",
+        seed=0,
+    )
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=[rlvr_env_reward],
+        args=config,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        environment_factory=Recorded,
+        callbacks=[Capture()],
+    )
+    assert {tool.__name__ for tool in trainer.tools} == {"search", "open"}  # our env's tools, as TRL sees them
+    trainer.train()
+    assert len(reset_tasks) == 8 and set(reset_tasks) <= {r["task_id"] for r in rows}
+    assert len(scored) == 8 and all(-1.0 <= v <= 1.0 for v in scored)
+    assert all(env.verdict is not None for env in instances if env.task is not None)  # every episode was judged
+    step_logs = [entry for entry in logs if "rewards/rlvr_env_reward/mean" in entry]
+    assert len(step_logs) == 2

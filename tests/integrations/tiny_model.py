@@ -40,8 +40,14 @@ def corpus(env_id: str = "rlvr/Math-v0", tasks: int = 200, seed: int = 0) -> lis
     return texts
 
 
-def build_tiny(save_to: str | Path | None = None, *, vocab_size: int = 512, seed: int = 0) -> tuple[Any, Any]:
-    """``(model, tokenizer)``: a 2-layer random Llama and a tokenizer trained on Math-v0 text."""
+def build_tiny(
+    save_to: str | Path | None = None, *, vocab_size: int = 512, seed: int = 0, chat_template: str | None = None
+) -> tuple[Any, Any]:
+    """``(model, tokenizer)``: a 2-layer random Llama and a tokenizer trained on Math-v0 text.
+
+    ``chat_template`` replaces our template (e.g. TRL's Qwen2.5 one, which TRL knows how to parse
+    tool calls from); its ``<|im_start|>``/``<|im_end|>`` markers are added as special tokens.
+    """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -65,6 +71,10 @@ def build_tiny(save_to: str | Path | None = None, *, vocab_size: int = 512, seed
         tokenizer_object=core, pad_token=PAD, eos_token=END, clean_up_tokenization_spaces=False
     )
     tokenizer.chat_template = CHAT_TEMPLATE
+    if chat_template is not None:
+        tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+        tokenizer.eos_token = "<|im_end|>"
+        tokenizer.chat_template = chat_template
     tokenizer.padding_side = "left"
     config = LlamaConfig(
         vocab_size=len(tokenizer),
