@@ -7,6 +7,8 @@ PIP := $(BIN)/python -m pip
 # CPU-only machines get the local CPU torch wheel; machines with a GPU get the registry's build.
 HAS_GPU := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 TORCH_CPU := torch==2.13.0+cpu
+INSTALL_TORCH = if [ -z "$(HAS_GPU)" ]; then $(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
+	else $(PIP) install -q torch; fi
 
 .PHONY: run test test-all bench docs lint typecheck install install-dev install-train install-integrations clean
 
@@ -23,21 +25,13 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	touch $@
 
 $(VENV)/.installed-train: pyproject.toml $(VENV)/.installed
-	@if [ -z "$(HAS_GPU)" ]; then \
-		$(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
-	else \
-		$(PIP) install -q torch; \
-	fi
+	@$(INSTALL_TORCH)
 	$(PIP) install -q -e ".[train]"
 	touch $@
 
 # TRL, verl, Ray and the eval client (docs/integrations.md); torch first, as for install-train.
 $(VENV)/.installed-integrations: pyproject.toml $(VENV)/.installed
-	@if [ -z "$(HAS_GPU)" ]; then \
-		$(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
-	else \
-		$(PIP) install -q torch; \
-	fi
+	@$(INSTALL_TORCH)
 	$(PIP) install -q -e ".[integrations]"
 	touch $@
 

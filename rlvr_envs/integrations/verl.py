@@ -45,11 +45,7 @@ def compute_score(
     The keys are the same for every env so verl can batch them (see `compute_score_with_components`
     for the verdict's components as extra keys).
     """
-    env_id = _env_id(data_source, extra_info)
-    if env_id is None:
-        return _verl_default(data_source, solution_str, ground_truth, extra_info, **kwargs)
-    verdict = score(env_id, ground_truth, solution_str)
-    return {"score": verdict.reward, "acc": float(verdict.correct), "timed_out": float(verdict.timed_out)}
+    return _score(data_source, solution_str, ground_truth, extra_info, components=False, **kwargs)
 
 
 def compute_score_with_components(
@@ -59,18 +55,32 @@ def compute_score_with_components(
     extra_info: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> dict[str, Any] | float:
-    """Like `compute_score`, plus every verdict component as a key (use it for one env per dataset:
-    verl needs the same keys on every row)."""
+    """Like `compute_score`, plus every verdict component as ``rlvr_<name>`` (use it for one env per
+    dataset: verl needs the same keys on every row)."""
+    return _score(data_source, solution_str, ground_truth, extra_info, components=True, **kwargs)
+
+
+def _score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: dict[str, Any] | None,
+    *,
+    components: bool,
+    **kwargs: Any,
+) -> dict[str, Any] | float:
     env_id = _env_id(data_source, extra_info)
     if env_id is None:
         return _verl_default(data_source, solution_str, ground_truth, extra_info, **kwargs)
     verdict = score(env_id, ground_truth, solution_str)
-    return {
+    result: dict[str, Any] = {
         "score": verdict.reward,
         "acc": float(verdict.correct),
         "timed_out": float(verdict.timed_out),
-        **{f"rlvr_{name}": value for name, value in verdict.components.items()},
     }
+    if components:
+        result.update({f"rlvr_{name}": value for name, value in verdict.components.items()})
+    return result
 
 
 def _verl_default(

@@ -81,12 +81,43 @@ def test_environment_factory_episode_from_dataset_row_and_reward() -> None:
     assert fresh.search(query="x") == "The episode has ended."
 
 
+def _grpo_config(tmp_path: Path, **overrides: Any) -> Any:
+    """Two logged GRPO steps of 4 completions x 16 tokens on CPU (what both trainer tests run)."""
+    from trl import GRPOConfig
+
+    settings: dict[str, Any] = {
+        "output_dir": str(tmp_path),
+        "max_steps": 2,
+        "per_device_train_batch_size": 4,
+        "num_generations": 4,
+        "max_completion_length": 16,
+        "logging_steps": 1,
+        "report_to": [],
+        "use_cpu": True,
+        "save_strategy": "no",
+        "seed": 0,
+    }
+    return GRPOConfig(**{**settings, **overrides})
+
+
+def _log_capture() -> tuple[Any, list[dict[str, float]]]:
+    """A TrainerCallback that keeps every dict the trainer logs, and that list."""
+    from transformers import TrainerCallback
+
+    logs: list[dict[str, float]] = []
+
+    class Capture(TrainerCallback):  # type: ignore[misc]
+        def on_log(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            logs.append(dict(kw.get("logs") or {}))
+
+    return Capture(), logs
+
+
 @pytest.mark.slow
 def test_grpo_trainer_two_steps_logs_our_rewards(tmp_path: Path) -> None:
     pytest.importorskip("trl")
     datasets = pytest.importorskip("datasets")
-    from transformers import TrainerCallback
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     from .tiny_model import build_tiny
 
@@ -101,33 +132,14 @@ def test_grpo_trainer_two_steps_logs_our_rewards(tmp_path: Path) -> None:
         returned.extend(v for v in values if v is not None)
         return values
 
-    logs: list[dict[str, float]] = []
-
-    class Capture(TrainerCallback):
-        def on_log(self, args: Any, state: Any, control: Any, logs_: dict[str, float] | None = None, **kw: Any) -> None:
-            logs.append(dict(kw.get("logs") or logs_ or {}))
-
-    config = GRPOConfig(
-        output_dir=str(tmp_path),
-        max_steps=2,
-        per_device_train_batch_size=4,
-        num_generations=4,
-        max_completion_length=16,
-        logging_steps=1,
-        learning_rate=1e-3,
-        report_to=[],
-        use_cpu=True,
-        save_strategy="no",
-        reward_weights=[1.0, 0.0],
-        seed=0,
-    )
+    capture, logs = _log_capture()
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[rlvr_reward, correct],
-        args=config,
+        args=_grpo_config(tmp_path, learning_rate=1e-3, reward_weights=[1.0, 0.0]),
         train_dataset=dataset,
         processing_class=tokenizer,
-        callbacks=[Capture()],
+        callbacks=[capture],
     )
     trainer.train()
     step_logs = [entry for entry in logs if "rewards/rlvr_reward/mean" in entry]
@@ -145,7 +157,7 @@ def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
     tools rendered into the prompt, the episode scored by environment_reward."""
     trl = pytest.importorskip("trl")
     datasets = pytest.importorskip("datasets")
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOTrainer
 
     from .tiny_model import build_tiny
 
@@ -173,25 +185,8 @@ def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
         scored.extend(values)
         return values
 
-    logs: list[dict[str, float]] = []
-
-    class Capture(__import__("transformers").TrainerCallback):  # type: ignore[misc]
-        def on_log(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-            logs.append(dict(kw.get("logs") or {}))
-
-    config = GRPOConfig(
-        output_dir=str(tmp_path),
-        max_steps=2,
-        per_device_train_batch_size=4,
-        num_generations=4,
-        max_completion_length=16,
-        max_tool_calling_iterations=2,
-        logging_steps=1,
-        report_to=[],
-        use_cpu=True,
-        save_strategy="no",
-        seed=0,
-    )
+    capture, logs = _log_capture()
+    config = _grpo_config(tmp_path, max_tool_calling_iterations=2)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[rlvr_env_reward],
@@ -199,7 +194,7 @@ def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
         train_dataset=dataset,
         processing_class=tokenizer,
         environment_factory=Recorded,
-        callbacks=[Capture()],
+        callbacks=[capture],
     )
     assert {tool.__name__ for tool in trainer.tools} == {"search", "open"}  # our env's tools, as TRL sees them
     trainer.train()
