@@ -73,13 +73,22 @@ class RayController(ForwardingController):
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         generators = {i: a for i, a in enumerate(args) if isinstance(a, np.random.Generator)}
-        states = {i: g.bit_generator.state for i, g in generators.items()}
+        sent = {i: dict(g.bit_generator.state) for i, g in generators.items()}
         wire_args = tuple(None if i in generators else a for i, a in enumerate(args))
-        status, result, states = _ray().get(self._actor.call.remote(method, wire_args, kwargs, states))
+        status, result, returned = self._invoke(method, wire_args, kwargs, sent)
         if status == "error":
             raise result
-        for index, state in states.items():
+        for index, state in returned.items():
             generators[index].bit_generator.state = state
+        return result
+
+    def _invoke(
+        self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], states: dict[int, dict[str, Any]]
+    ) -> tuple[str, Any, dict[int, dict[str, Any]]]:
+        """One call of the actor's `CurriculumActorImpl.call` (a blocking Ray round trip)."""
+        result: tuple[str, Any, dict[int, dict[str, Any]]] = _ray().get(
+            self._actor.call.remote(method, args, kwargs, states)
+        )
         return result
 
 
