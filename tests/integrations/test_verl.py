@@ -82,6 +82,42 @@ def test_verl_loads_our_reward_function_and_dataset(tmp_path: Path) -> None:
         reward_fn(data_source="no/such-source", solution_str="x", ground_truth="y", extra_info={})
 
 
+def test_verl_reward_manager_scores_decoded_responses(tmp_path: Path) -> None:
+    """verl's NaiveRewardManager decodes response tokens and calls our compute_score per row."""
+    pytest.importorskip("verl")
+    import numpy as np
+    import torch
+    from verl import DataProto
+    from verl.workers.reward_manager.naive import NaiveRewardManager
+
+    from .tiny_model import shared_tiny
+
+    _model, tokenizer = shared_tiny()
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = pq.read_table(_parquet(tmp_path)).to_pylist()[:2]
+    gold = json.loads(rows[0]["reward_model"]["ground_truth"])["data"]["answer"]
+    texts = [f"so \\boxed{{{gold}}}", "\\boxed{-987654}"]
+    prompt_len, response_len = 4, 32
+    prompts = torch.full((2, prompt_len), tokenizer.pad_token_id)
+    responses = torch.full((2, response_len), tokenizer.pad_token_id)
+    mask = torch.zeros((2, prompt_len + response_len), dtype=torch.long)
+    mask[:, :prompt_len] = 1
+    for i, text in enumerate(texts):
+        ids = tokenizer.encode(text, add_special_tokens=False)
+        responses[i, : len(ids)] = torch.tensor(ids)
+        mask[i, prompt_len : prompt_len + len(ids)] = 1
+    data = DataProto.from_dict(
+        tensors={"prompts": prompts, "responses": responses, "attention_mask": mask},
+        non_tensors={
+            key: np.array([r[key] for r in rows], dtype=object) for key in ("data_source", "reward_model", "extra_info")
+        },
+    )
+    manager = NaiveRewardManager(tokenizer, num_examine=0, compute_score=rlvr_verl.compute_score)
+    result = manager(data, return_dict=True)
+    assert result["reward_tensor"].sum(dim=1).tolist() == [1.0, 0.0]
+    assert list(result["reward_extra_info"]["acc"]) == [1.0, 0.0]
+
+
 class ScriptedServer:
     """Stands in for verl's LLM server manager: returns the token ids of scripted replies."""
 
