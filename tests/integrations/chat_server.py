@@ -1,9 +1,10 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 for the eval tests (stdlib ``http.server``).
 
-It serves ``GET /v1/models`` and ``POST /v1/chat/completions``; the reply text comes from a
-``responder(messages, body) -> str``: the tiny transformers model (`model_responder`) or a scripted
-function. ``fail_first=N`` answers the first N completion requests with HTTP 503 (or drops the
-connection, ``fail_mode="drop"``) so the client's retries are exercised for real.
+It serves ``GET /v1/models`` and ``POST /v1/chat/completions``; the reply comes from a
+``responder(messages, body)``: the tiny transformers model (`model_responder`) or a scripted
+function, returning the reply text or a whole assistant message (e.g. with ``tool_calls``).
+``fail_first=N`` answers the first N completion requests with HTTP 503 (or drops the connection,
+``fail_mode="drop"``) so the client's retries are exercised for real.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Responder = Callable[[list[dict[str, Any]], dict[str, Any]], str]
+Responder = Callable[[list[dict[str, Any]], dict[str, Any]], "str | dict[str, Any]"]
 
 
 class ChatServer:
@@ -28,7 +29,7 @@ class ChatServer:
         self.fail_mode = fail_mode
         self.requests = 0  # completion requests received (failed ones included)
         self.bodies: list[dict[str, Any]] = []
-        self.replies: list[str] = []
+        self.replies: list[str | dict[str, Any]] = []
         self.max_in_flight = 0
         self._in_flight = 0
         self._lock = threading.Lock()
@@ -99,13 +100,14 @@ class ChatServer:
                     server._in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server._in_flight)
                 try:
-                    text = server.responder(messages, body)
+                    reply = server.responder(messages, body)
                 finally:
                     with server._lock:
                         server._in_flight -= 1
                 with server._lock:
                     server.bodies.append(body)
-                    server.replies.append(text)
+                    server.replies.append(reply)
+                message = reply if isinstance(reply, dict) else {"role": "assistant", "content": reply}
                 self._send(
                     200,
                     {
@@ -113,9 +115,7 @@ class ChatServer:
                         "object": "chat.completion",
                         "created": int(time.time()),
                         "model": server.model,
-                        "choices": [
-                            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                        ],
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                     },
                 )

@@ -118,6 +118,35 @@ def test_multi_turn_episode_against_server() -> None:
     assert report.overall.mean_reward == pytest.approx(episodes[0].reward) and 0 < episodes[0].reward < 1
 
 
+def test_native_tool_calls_become_env_tool_steps() -> None:
+    env_id = "rlvr/LongContextSearch-v0"
+    env = rlvr_envs.make(env_id)
+    env.reset(seed=row_seed(0, 0), options={"level": 0})
+    inner = rlvr_envs.unwrap(env)
+    first_call = json.loads(inner.oracle_action().removeprefix("<tool_call>").removesuffix("</tool_call>"))
+
+    def tool_then_give_up(messages: list[dict[str, Any]], body: dict[str, Any]) -> str | dict[str, Any]:
+        assert {t["function"]["name"] for t in body["tools"]} == {"search", "open"}
+        if not any(m["role"] == "assistant" for m in messages):
+            arguments = json.dumps(first_call["arguments"])
+            call = {"id": "c1", "type": "function", "function": {"name": first_call["name"], "arguments": arguments}}
+            return {"role": "assistant", "content": None, "tool_calls": [call]}
+        return "<answer>unknown</answer><cite>D1</cite>"
+
+    with ChatServer(tool_then_give_up) as server:
+        config = EvalConfig(env_id=env_id, base_url=server.base_url, model="m", episodes=1, native_tools=True)
+        _report, (episode,) = evaluate(config)
+    assert episode.error is None and episode.turns == 2
+    assistant = [m for m in episode.messages if m["role"] == "assistant"]
+    assert assistant[0]["content"].startswith("<tool_call>") and first_call["name"] in assistant[0]["content"]
+    env.step(inner.oracle_action())  # the env's own answer to that tool call is what the model saw next
+    assert (
+        env.unwrapped.state.messages[-1]["content"]
+        == episode.messages[len(env.unwrapped.state.messages) - 1]["content"]
+    )
+    assert server.bodies[1]["messages"][-1]["role"] == "user"  # the tool result, sent as a user turn
+
+
 @pytest.mark.parametrize("mode", ["503", "drop"])
 def test_retries_then_success(mode: str) -> None:
     with ChatServer(lambda messages, body: "\\boxed{0}", fail_first=3, fail_mode=mode) as server:
