@@ -201,6 +201,9 @@ def test_tiny_model_server_end_to_end_via_cli(
     model, tokenizer = shared_tiny()
     out = tmp_path / "t.jsonl"
     with ChatServer(model_responder(model, tokenizer), model="tiny-llama") as server:
+        import httpx
+
+        assert httpx.get(f"{server.base_url}/models").json()["data"][0]["id"] == "tiny-llama"
         code = cli.main(
             [
                 "eval", "rlvr/MathRetry-v0", "--base-url", server.base_url, "--model", "tiny-llama",
