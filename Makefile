@@ -10,9 +10,11 @@ VLLM_PIP := $(VLLM_VENV)/bin/python -m pip
 # CPU-only machines get the local CPU torch wheel; machines with a GPU get the registry's build.
 HAS_GPU := $(shell command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && echo 1)
 TORCH_CPU := torch==2.13.0+cpu
+INSTALL_TORCH = if [ -z "$(HAS_GPU)" ]; then $(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
+	else $(PIP) install -q torch; fi
 
 .PHONY: run demo-long eval test test-all test-vllm bench docs lint typecheck install install-dev install-train \
-	install-vllm clean
+	install-vllm install-integrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +29,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	touch $@
 
 $(VENV)/.installed-train: pyproject.toml $(VENV)/.installed
-	@if [ -z "$(HAS_GPU)" ]; then \
-		$(PIP) install -q "$(TORCH_CPU)" || $(PIP) install -q torch; \
-	else \
-		$(PIP) install -q torch; \
-	fi
+	@$(INSTALL_TORCH)
 	$(PIP) install -q -e ".[train]"
 	touch $@
 
@@ -48,10 +46,17 @@ $(VLLM_VENV)/.installed: pyproject.toml
 	fi
 	touch $@
 
+# TRL, verl, Ray and the eval client (docs/integrations.md); torch first, as for install-train.
+$(VENV)/.installed-integrations: pyproject.toml $(VENV)/.installed
+	@$(INSTALL_TORCH)
+	$(PIP) install -q -e ".[integrations]"
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 install-train: $(VENV)/.installed-train
 install-vllm: $(VLLM_VENV)/.installed
+install-integrations: $(VENV)/.installed-integrations
 
 ## The main job: the CPU demo. A tiny model built from scratch learns arithmetic on rlvr/Math-v0 (SFT warm-up,
 ## then GRPO with a curriculum, and an SFT control); prints held-out accuracy; results and plot in runs/demo/.
@@ -86,7 +91,8 @@ lint: install-dev
 	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples
 
 typecheck: install-dev install-train
-	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py
+	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py \
+		rlvr_envs/integrations/{__init__,export,scoring,trl,verl,openai_eval,ray_pool,commands}.py
 	$(BIN)/python -m mypy baselines
 
 docs: install-dev

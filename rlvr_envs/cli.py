@@ -1,4 +1,5 @@
-"""`rlvr-envs` command line: list envs, show a task, play one yourself, evaluate a policy, watch a curriculum."""
+"""`rlvr-envs` command line: list envs, show a task, play one yourself, evaluate a policy or a server,
+watch a curriculum, export a dataset, train with GRPO."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from rlvr_envs.core.types import EpisodeRecord
 from rlvr_envs.curriculum import build_controller, load_controller, save_controller
 from rlvr_envs.curriculum_report import curriculum_panel
 from rlvr_envs.errors import RLVRError
+from rlvr_envs.integrations.commands import add_export_parser, add_remote_eval_arguments, cmd_export, cmd_remote_eval
 from rlvr_envs.policies import load_policy, run_episode
 
 
@@ -53,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--level", type=int, default=None, help="fixed level (default: the env's curriculum)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
+    add_remote_eval_arguments(evaluate)
+    add_export_parser(commands)
 
     curriculum = commands.add_parser(
         "curriculum", help="run an env's curriculum with a policy and print the level distribution and frontier"
@@ -294,6 +298,8 @@ def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
 
 
 def cmd_eval(args: argparse.Namespace, console: Console) -> int:
+    if args.base_url is not None:
+        return cmd_remote_eval(args, console)
     env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
     for env_id in env_ids:
         registered(env_id)
@@ -339,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_eval(args, console)
         if args.command == "curriculum":
             return cmd_curriculum(args, console)
+        if args.command == "export":
+            return cmd_export(args, console)
     except RLVRError as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}", markup=True)
         return 2
