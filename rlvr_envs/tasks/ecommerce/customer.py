@@ -101,7 +101,7 @@ class Customer:
         for intent in self.goal.intents:
             texts.append(self._intent_opening(intent, windex))
             windex += len(intent.wants)
-        body = texts[0] + "".join(" " + self.say("also", text=t[0].lower() + t[1:]) for t in texts[1:])
+        body = texts[0] + "".join(" " + self.say("also", text=_lower_first(t)) for t in texts[1:])
         return f"{self.say('greet')} {body}"
 
     def _intent_opening(self, intent: Intent, windex: int) -> str:
@@ -172,12 +172,13 @@ class Customer:
                 self.state.complained.add(order.order_id)
                 out.append(self.say("wrong_order", oid=order.order_id))
                 out.append(self._lose_patience(""))
+        done_before = len(self.state.done)
         for k, intent in enumerate(self.goal.intents):
             if k not in self.state.done and intent_done(intent, self.db, replies_so_far):
                 self.state.done.add(k)
                 progress = True
-                if len(self.state.done) < len(self.goal.intents):
-                    out.append(self.say("done"))
+        if progress and len(self.state.done) < len(self.goal.intents) and len(self.state.done) > done_before:
+            out.append(self.say("done"))
         if len(self.state.done) == len(self.goal.intents) and not collateral(self.goal.intents, self.db):
             self.state.satisfied = True
             out.append(self.say("bye"))
@@ -264,3 +265,10 @@ class Customer:
                 out.append(self.say("accept", pid=pid))
                 good = True
         return out, good
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a sentence's first letter to continue it ("Also, where..."), but keep "I"."""
+    if text[:2] in ("I ", "I'"):
+        return text
+    return text[:1].lower() + text[1:]

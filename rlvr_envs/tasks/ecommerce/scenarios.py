@@ -175,7 +175,7 @@ def _return(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
     if allowed and len(product.variants) > 1 and rng.random() < 0.5:
         exchange = _pick(rng, [v.option for v in product.variants if v.option != option])
         parts.stock[f"{product.product_id}-{exchange}"] = max(1, parts.stock[f"{product.product_id}-{exchange}"])
-    facts = () if allowed else (str(window),)
+    facts = () if allowed else (str(window), order.order_id)  # a refusal names the order and the window
     return Intent(kind="return", order_id=order.order_id, sku=order.lines[0].sku, exchange_option=exchange,
                   allowed=allowed, order_hidden=knobs.omitted > 0 and rng.random() < 0.5, facts=facts,
                   category=category.name)
