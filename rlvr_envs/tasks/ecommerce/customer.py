@@ -164,7 +164,7 @@ class Customer:
                     progress = True
         offers, good = self._judge_offers(reply)
         out.extend(offers)
-        progress = progress or good
+        progress = progress or good or bool(offers)  # a rejected offer already cost patience
         for order in new_orders(self.db):
             if order.order_id in self.state.complained or order.status == "cancelled":
                 continue

@@ -26,7 +26,7 @@ _OID = re.compile(r"\bO\d{4}\b")
 _RID = re.compile(r"\bR\d{4}\b")
 _DAYS = re.compile(r"\b(\d{1,3})[\s-]*(?:calendar\s+)?days?\b", re.IGNORECASE)
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _STATUS = ("processing", "shipped", "delivered", "cancelled")
 _BRANDS = tuple(brand.lower() for category in CATEGORIES for brand in category.brands)
 _WORD = re.compile(r"[a-z]+")
@@ -80,7 +80,7 @@ def unsupported(reply: str, evidence: Evidence, db: ShopDB) -> list[str]:
     for match in _DATE.finditer(reply):
         if match.group(0) not in seen:
             bad.append(f"date {match.group(0)} is in no tool result")
-    for sentence in _SENTENCE.findall(reply):
+    for sentence in _SENTENCE_END.split(reply):
         bad.extend(_product_sentence(sentence, evidence, db, customer))
         bad.extend(_order_sentence(sentence, db))
     return bad
