@@ -157,20 +157,22 @@ _ORDER = re.compile(r"placed order (O\d{4})")
 
 
 class NaiveAgent:
-    """Buys the first search result of the category the customer names, whatever they asked for."""
+    """Buys the first search result of the category the customer names, whatever they asked for.
 
-    def __init__(self) -> None:
-        self.step = 0
+    Stateless between calls (it reads the turn number from ``info``), so one instance can play
+    many episodes, as `rlvr-envs eval` does.
+    """
 
     def __call__(self, observation: Any, info: dict[str, Any]) -> str:
-        self.step += 1
+        turn = int(info.get("turn", 0))
         text = observation if isinstance(observation, str) else ""
-        if self.step == 1:
+        if turn == 0:
             first = next((m["content"] for m in info.get("messages", []) if m.get("role") == "user"), "")
             low = str(first).lower()
-            category = next((name for name in CATEGORY_BY_NAME if name.rstrip("s") in low), None)
+            category = next((c.name for c in CATEGORY_BY_NAME.values() if c.noun.lower() in low or c.name in low),
+                            None)
             return call("search_products", **({"category": category} if category else {}))
-        if self.step == 2:
+        if turn == 1:
             hit = _PID_LINE.search(text)
             if hit is None:
                 return "Sorry, I could not find anything."
@@ -180,3 +182,8 @@ class NaiveAgent:
         if placed:
             return f"Your order {placed.group(1)} is placed."
         return "Is there anything else I can help you with?"
+
+
+def naive_policy(env: Any) -> NaiveAgent:
+    """Policy factory for ``rlvr-envs eval --policy python:rlvr_envs.tasks.ecommerce.agents:naive_policy``."""
+    return NaiveAgent()
