@@ -13,8 +13,9 @@ from rlvr_envs.tasks.ecommerce.episode import Episode
 
 def make_task(scenario: str, seed: int = 0, level: int = 2) -> tuple[EcomFamily, Task]:
     family = EcomFamily(scenarios=[scenario])
-    task = family.generate(np.random.default_rng(np.random.SeedSequence([seed, level])), level,
-                           task_id=f"ecommerce:{level}:{seed:016x}")
+    task = family.generate(
+        np.random.default_rng(np.random.SeedSequence([seed, level])), level, task_id=f"ecommerce:{level}:{seed:016x}"
+    )
     return family, task
 
 

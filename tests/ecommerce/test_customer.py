@@ -34,8 +34,10 @@ def test_talk_seed_changes_the_wording_not_the_goal() -> None:
     texts = {tuple(_transcript("discovery", 4, 6, talk_seed=s)) for s in range(8)}
     assert len(texts) >= 4
     family, task = make_task("discovery", seed=4, level=6)
-    goals = {family.new_episode(task.model_copy(update={"data": {**task.data, "talk_seed": s}})).goal
-             .model_dump_json() for s in range(3)}
+    goals = {
+        family.new_episode(task.model_copy(update={"data": {**task.data, "talk_seed": s}})).goal.model_dump_json()
+        for s in range(3)
+    }
     assert len(goals) == 1
 
 
@@ -81,12 +83,19 @@ def test_wrong_offer_is_rejected_with_the_broken_constraint() -> None:
     patience = episode.customer.state.patience
     answer = episode.step(f"How about {product.product_id}?").message
     assert product.product_id in answer and describe(broken[0], want.constraints[broken[0]], want.attribute) in answer
-    assert episode.customer.state.patience == patience - 1 and product.product_id not in episode.customer.state.accepted.values()
+    assert (
+        episode.customer.state.patience == patience - 1
+        and product.product_id not in episode.customer.state.accepted.values()
+    )
 
 
 def test_mind_change_updates_the_goal_the_customer_checks() -> None:
-    episode = _buy(9, lambda e: e.goal.intents[0].wants[0].first_color is not None
-                   and "color" not in e.goal.intents[0].wants[0].hidden)
+    episode = _buy(
+        9,
+        lambda e: (
+            e.goal.intents[0].wants[0].first_color is not None and "color" not in e.goal.intents[0].wants[0].hidden
+        ),
+    )
     want = episode.goal.intents[0].wants[0]
     assert f"in {want.first_color}" in episode.first_message
     episode.step(oracle_action(episode))

@@ -56,9 +56,18 @@ def test_exchange_out_of_stock_records_nothing() -> None:
             continue
         db.stock[others[0].sku] = 0
         before = db.snapshot()
-        result = run_tool(db, ToolCall(name="request_return", arguments={
-            "order_id": order.order_id, "product_id": product.product_id, "option": order.lines[0].option,
-            "exchange_option": others[0].option}))
+        result = run_tool(
+            db,
+            ToolCall(
+                name="request_return",
+                arguments={
+                    "order_id": order.order_id,
+                    "product_id": product.product_id,
+                    "option": order.lines[0].option,
+                    "exchange_option": others[0].option,
+                },
+            ),
+        )
         assert not result.ok and "out of stock" in result.text
         assert db.snapshot() == before
         return

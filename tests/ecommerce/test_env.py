@@ -16,15 +16,21 @@ ENV_ID = "rlvr/EcomDialogue-v0"
 
 def test_oracle_reaches_095_on_95_percent_of_episodes_at_levels_0_to_10() -> None:
     env = rlvr_envs.make(ENV_ID)
-    rewards = [run_episode(env, oracle(env), seed=seed, options={"level": level}).reward
-               for level in range(11) for seed in range(6)]
+    rewards = [
+        run_episode(env, oracle(env), seed=seed, options={"level": level}).reward
+        for level in range(11)
+        for seed in range(6)
+    ]
     assert sum(r >= 0.95 for r in rewards) >= 0.95 * len(rewards)
 
 
 def test_naive_agent_scores_far_below_the_oracle() -> None:
     env = rlvr_envs.make(ENV_ID)
-    naive = [run_episode(env, NaiveAgent(), seed=seed, options={"level": level}).reward
-             for level in (0, 3, 6) for seed in range(10)]
+    naive = [
+        run_episode(env, NaiveAgent(), seed=seed, options={"level": level}).reward
+        for level in (0, 3, 6)
+        for seed in range(10)
+    ]
     assert statistics.fmean(naive) <= 0.3
 
 
@@ -65,6 +71,7 @@ def test_pickled_episode_continues_identically() -> None:
 def test_reply_tool_reaches_the_customer() -> None:
     env = rlvr_envs.make(ENV_ID, scenarios=["policy"])
     env.reset(seed=2)
-    observation, *_ = env.step('<tool_call>{"name": "reply", "arguments": {"message": "What is your budget?"}}'
-                               "</tool_call>")
+    observation, *_ = env.step(
+        '<tool_call>{"name": "reply", "arguments": {"message": "What is your budget?"}}</tool_call>'
+    )
     assert "message sent to the customer" in observation and "Customer:" in observation

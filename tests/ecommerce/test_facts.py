@@ -68,8 +68,9 @@ def test_order_status_and_days_claims() -> None:
 def test_promises_are_not_status_claims() -> None:
     family, task = make_task("discovery", seed=5, level=0)
     episode = family.new_episode(task)
-    while not episode.ended and "Your order" not in (action := __import__(
-            "rlvr_envs.tasks.ecommerce.agents", fromlist=["oracle_action"]).oracle_action(episode)):
+    while not episode.ended and "Your order" not in (
+        action := __import__("rlvr_envs.tasks.ecommerce.agents", fromlist=["oracle_action"]).oracle_action(episode)
+    ):
         episode.step(action)
     order_id = next(o for o in episode.db.orders if o not in episode.world.orders)
     episode.step(f"Your order {order_id} will be delivered soon.")

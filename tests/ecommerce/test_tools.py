@@ -49,7 +49,8 @@ def test_specs_are_openai_functions_with_at_least_twelve_tools() -> None:
     search = next(s for s in TOOL_SPECS if s["function"]["name"] == "search_products")["function"]["parameters"]
     assert search["properties"]["max_price"]["type"] == "number" and search["required"] == []
     assert next(s for s in TOOL_SPECS if s["function"]["name"] == "get_product")["function"]["parameters"][
-        "required"] == ["product_id"]
+        "required"
+    ] == ["product_id"]
 
 
 @pytest.mark.parametrize(
@@ -148,9 +149,17 @@ def test_returns_rules() -> None:
     intent = episode.goal.intents[0]
     order = db.orders[intent.order_id or ""]
     line = order.lines[0]
-    wrong_item = run_tool(db, ToolCall(name="request_return", arguments={
-        "order_id": order.order_id, "product_id": _multi_option(db) if _multi_option(db) != line.product_id else
-        "P10000", "option": "M"}))
+    wrong_item = run_tool(
+        db,
+        ToolCall(
+            name="request_return",
+            arguments={
+                "order_id": order.order_id,
+                "product_id": _multi_option(db) if _multi_option(db) != line.product_id else "P10000",
+                "option": "M",
+            },
+        ),
+    )
     assert not wrong_item.ok
     args = {"order_id": order.order_id, "product_id": line.product_id, "option": line.option}
     assert "recorded" in _run(db, "request_return", **args)
@@ -158,9 +167,17 @@ def test_returns_rules() -> None:
     assert not duplicate.ok and "already exists" in duplicate.text
     undelivered = next((o for o in db.orders.values() if o.status != "delivered"), None)
     if undelivered is not None:
-        bad = run_tool(db, ToolCall(name="request_return", arguments={
-            "order_id": undelivered.order_id, "product_id": undelivered.lines[0].product_id,
-            "option": undelivered.lines[0].option}))
+        bad = run_tool(
+            db,
+            ToolCall(
+                name="request_return",
+                arguments={
+                    "order_id": undelivered.order_id,
+                    "product_id": undelivered.lines[0].product_id,
+                    "option": undelivered.lines[0].option,
+                },
+            ),
+        )
         assert not bad.ok and "only delivered items" in bad.text
 
 
@@ -174,7 +191,9 @@ def test_policy_topics() -> None:
 
 def test_bad_json_and_unknown_tools_count_as_invalid_calls(shop: tuple[object, object, Episode]) -> None:
     _, _, episode = shop
-    outcome = episode.step('<tool_call>{"name": "search_products", "arguments": {</tool_call>'
-                           '<tool_call>{"name": "fly"}</tool_call><tool_call>[1, 2]</tool_call>')
+    outcome = episode.step(
+        '<tool_call>{"name": "search_products", "arguments": {</tool_call>'
+        '<tool_call>{"name": "fly"}</tool_call><tool_call>[1, 2]</tool_call>'
+    )
     assert outcome.role == "tool" and outcome.message.count("error") == 3
     assert episode.invalid_calls == 3 and not episode.ended

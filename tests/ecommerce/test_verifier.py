@@ -51,8 +51,7 @@ def test_oracle_final_state_scores_one(scenario: str, level: int) -> None:
     episode = _episode(scenario, seed=level, level=level)
     play_oracle(episode)
     verdict = judge(episode, WEIGHTS)
-    assert episode.customer.state.satisfied and verdict.correct and verdict.reward == pytest.approx(1.0), \
-        verdict.reason
+    assert episode.customer.state.satisfied and verdict.correct and verdict.reward == pytest.approx(1.0), verdict.reason
 
 
 @pytest.mark.parametrize("scenario", ["discovery", "substitution"])
@@ -122,8 +121,14 @@ def test_budget_cart_over_budget_fails() -> None:
 def test_coupon_must_be_the_best_one() -> None:
     none = _episode("coupon", seed=2)
     play_oracle(none, until="add_to_cart")
-    adds = [call("add_to_cart", product_id=w.target.split("-")[0],
-                 option=w.target.split("-", 1)[1].replace("STD", "standard")) for w in none.goal.intents[0].wants]
+    adds = [
+        call(
+            "add_to_cart",
+            product_id=w.target.split("-")[0],
+            option=w.target.split("-", 1)[1].replace("STD", "standard"),
+        )
+        for w in none.goal.intents[0].wants
+    ]
     none.step("".join(adds) + call("place_order"))
     none.step(f"Your order {_order_ids(none)[0]} is placed.")
     assert judge(none, WEIGHTS).components["task"] == 0.0
@@ -158,8 +163,10 @@ def test_return_outside_window_must_be_refused_with_the_window() -> None:
     intent = refused.goal.intents[0]
     order = refused.db.orders[intent.order_id or ""]
     line = order.lines[0]
-    refused.step(call("get_order", order_id=order.order_id) + call("request_return", order_id=order.order_id,
-                                                                     product_id=line.product_id, option=line.option))
+    refused.step(
+        call("get_order", order_id=order.order_id)
+        + call("request_return", order_id=order.order_id, product_id=line.product_id, option=line.option)
+    )
     refused.step("Your return request R7001 is recorded.")
     verdict = judge(refused, WEIGHTS)
     assert verdict.components["task"] == 0.0 and "unwanted return" in verdict.reason
@@ -180,8 +187,9 @@ def test_order_status_wrong_date_is_unfulfilled_and_hallucinated() -> None:
 
 
 def test_cancelling_an_order_nobody_asked_about_is_damage() -> None:
-    episode = _find("order_status", lambda e: e.goal.intents[0].facts[0] == "processing"
-                    and not e.goal.intents[0].order_hidden)
+    episode = _find(
+        "order_status", lambda e: e.goal.intents[0].facts[0] == "processing" and not e.goal.intents[0].order_hidden
+    )
     play_oracle(episode, until="Your order")
     episode.step(call("cancel_order", order_id=episode.goal.intents[0].order_id))
     episode.customer.state.satisfied = False
@@ -199,8 +207,13 @@ def test_policy_answer_with_wrong_number_fails() -> None:
 
 
 def test_multi_intent_partial_credit_is_the_share_done() -> None:
-    episode = _find("multi_intent", lambda e: len(e.goal.intents) >= 2
-                    and e.goal.intents[0].kind == "status" and not e.goal.intents[0].order_hidden, level=4)
+    episode = _find(
+        "multi_intent",
+        lambda e: (
+            len(e.goal.intents) >= 2 and e.goal.intents[0].kind == "status" and not e.goal.intents[0].order_hidden
+        ),
+        level=4,
+    )
     play_oracle(episode, until="lookup_policy")
     verdict = judge(episode, WEIGHTS)
     share = 1 / len(episode.goal.intents)

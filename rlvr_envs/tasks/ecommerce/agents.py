@@ -97,8 +97,12 @@ def _next(episode: Episode, intent: Intent) -> str:
             calls = [call("get_order", order_id=order.order_id), call("lookup_policy", topic="returns")]
             if intent.allowed:
                 line = order.lines[0]
-                arguments: dict[str, Any] = {"order_id": order.order_id, "product_id": line.product_id,
-                                             "option": line.option, "reason": "customer request"}
+                arguments: dict[str, Any] = {
+                    "order_id": order.order_id,
+                    "product_id": line.product_id,
+                    "option": line.option,
+                    "reason": "customer request",
+                }
                 if intent.exchange_option:
                     arguments["exchange_option"] = intent.exchange_option
                 calls.append(call("request_return", **arguments))
@@ -107,8 +111,10 @@ def _next(episode: Episode, intent: Intent) -> str:
             request = next(r for r in db.returns.values() if r.order_id == order.order_id)
             return f"Done: your {request.kind} request {request.return_id} is recorded."
         window = db.world.policies.window(intent.category or "")
-        return (f"I'm sorry, but your order {order.order_id} arrived on {order.delivered_date}, and the return "
-                f"window for {intent.category} is {window} days, so I can't accept this return.")
+        return (
+            f"I'm sorry, but your order {order.order_id} arrived on {order.delivered_date}, and the return "
+            f"window for {intent.category} is {window} days, so I can't accept this return."
+        )
     if intent.kind == "status":
         if f"order {order.order_id}:" not in seen:
             return call("get_order", order_id=order.order_id)
@@ -128,13 +134,16 @@ def _policy_answer(episode: Episode, intent: Intent, seen: str, replies: str) ->
     if intent.topic == "returns":
         text = f"You have {policies.window(intent.category or '')} days from delivery to return {intent.category}."
     elif intent.topic == "shipping":
-        text = (f"Standard shipping costs {money(policies.shipping_fee)} and is free for orders of "
-                f"{money(policies.free_shipping_min)} or more.")
+        text = (
+            f"Standard shipping costs {money(policies.shipping_fee)} and is free for orders of "
+            f"{money(policies.free_shipping_min)} or more."
+        )
     elif intent.topic == "price_match":
         text = f"If our price drops within {policies.price_match_days} days of your purchase, we refund the difference."
     else:
-        text = (f"Orders with {policies.bundle_min_items} or more items get {policies.bundle_percent:g}% off "
-                "automatically.")
+        text = (
+            f"Orders with {policies.bundle_min_items} or more items get {policies.bundle_percent:g}% off automatically."
+        )
     return text if not all(said(f, replies) for f in intent.facts) else "Anything else?"
 
 
@@ -145,10 +154,16 @@ def _offer(episode: Episode, intent: Intent) -> str:
         parts.append(f"Unfortunately {intent.requested} is out of stock.")
     for want in intent.wants:
         product = products[want.target.split("-", 1)[0]]
-        details = ", ".join(describe(slot, value, want.attribute) for slot, value in want.constraints.items()
-                            if slot not in ("color", "brand", "max_price"))
-        parts.append(f"I suggest {product.product_id}, the {product.name}, for {money(product.price)}"
-                     + (f" ({details})" if details else "") + ".")
+        details = ", ".join(
+            describe(slot, value, want.attribute)
+            for slot, value in want.constraints.items()
+            if slot not in ("color", "brand", "max_price")
+        )
+        parts.append(
+            f"I suggest {product.product_id}, the {product.name}, for {money(product.price)}"
+            + (f" ({details})" if details else "")
+            + "."
+        )
     return " ".join(parts) + " I can order it for you."
 
 
@@ -169,8 +184,7 @@ class NaiveAgent:
         if turn == 0:
             first = next((m["content"] for m in info.get("messages", []) if m.get("role") == "user"), "")
             low = str(first).lower()
-            category = next((c.name for c in CATEGORY_BY_NAME.values() if c.noun.lower() in low or c.name in low),
-                            None)
+            category = next((c.name for c in CATEGORY_BY_NAME.values() if c.noun.lower() in low or c.name in low), None)
             return call("search_products", **({"category": category} if category else {}))
         if turn == 1:
             hit = _PID_LINE.search(text)

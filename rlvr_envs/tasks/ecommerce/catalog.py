@@ -34,30 +34,109 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("headphones", "Headphones", ("Sonora", "Bassline", "Quietly", "Auric"), "wireless", (True, False),
-             (20, 350), electronics=True),
-    Category("laptops", "Laptop", ("Kestrel", "Lumen", "Voltari", "Nimbus"), "ram_gb", (8, 16, 32, 64),
-             (400, 2500), electronics=True),
-    Category("smartwatches", "Watch", ("Tempo", "Chronex", "Vitalis", "Kairo"), "battery_days", (1, 2, 5, 7, 14),
-             (60, 600), electronics=True),
-    Category("blenders", "Blender", ("Whirla", "Vortix", "Kitchara", "Mixwell"), "watts", (300, 600, 900, 1200),
-             (30, 400), electronics=True),
-    Category("running shoes", "Running Shoes", ("Stridex", "Fleetfoot", "Runa", "Paceline"), "terrain",
-             ("road", "trail"), (50, 220), sizes=SHOE_SIZES),
-    Category("jackets", "Jacket", ("Northwind", "Alpenco", "Rainier", "Fjellby"), "waterproof", (True, False),
-             (40, 450), sizes=APPAREL_SIZES),
-    Category("t-shirts", "T-Shirt", ("Basicly", "Cottonfield", "Lumo", "Threadly"), "material",
-             ("cotton", "polyester", "linen", "merino"), (8, 70), sizes=APPAREL_SIZES),
-    Category("backpacks", "Backpack", ("Trekka", "Packwell", "Urbano", "Ridgeback"), "capacity_l",
-             (15, 20, 25, 30, 40), (25, 260)),
-    Category("coffee makers", "Coffee Maker", ("Brewster", "Crema", "Morningside", "Kaffa"), "type",
-             ("drip", "espresso", "pour-over", "french press"), (20, 700)),
-    Category("tents", "Tent", ("Campfield", "Hikelite", "Basecamp", "Nordtrail"), "capacity_people",
-             (1, 2, 3, 4, 6), (60, 800)),
-    Category("desk chairs", "Desk Chair", ("Sitwell", "Posturo", "Ergonic", "Deskmate"), "adjustable_arms",
-             (True, False), (70, 900)),
-    Category("cookware sets", "Cookware Set", ("Panora", "Chefline", "Ironhold", "Simmer"), "pieces",
-             (5, 8, 10, 12), (40, 600)),
+    Category(
+        "headphones",
+        "Headphones",
+        ("Sonora", "Bassline", "Quietly", "Auric"),
+        "wireless",
+        (True, False),
+        (20, 350),
+        electronics=True,
+    ),
+    Category(
+        "laptops",
+        "Laptop",
+        ("Kestrel", "Lumen", "Voltari", "Nimbus"),
+        "ram_gb",
+        (8, 16, 32, 64),
+        (400, 2500),
+        electronics=True,
+    ),
+    Category(
+        "smartwatches",
+        "Watch",
+        ("Tempo", "Chronex", "Vitalis", "Kairo"),
+        "battery_days",
+        (1, 2, 5, 7, 14),
+        (60, 600),
+        electronics=True,
+    ),
+    Category(
+        "blenders",
+        "Blender",
+        ("Whirla", "Vortix", "Kitchara", "Mixwell"),
+        "watts",
+        (300, 600, 900, 1200),
+        (30, 400),
+        electronics=True,
+    ),
+    Category(
+        "running shoes",
+        "Running Shoes",
+        ("Stridex", "Fleetfoot", "Runa", "Paceline"),
+        "terrain",
+        ("road", "trail"),
+        (50, 220),
+        sizes=SHOE_SIZES,
+    ),
+    Category(
+        "jackets",
+        "Jacket",
+        ("Northwind", "Alpenco", "Rainier", "Fjellby"),
+        "waterproof",
+        (True, False),
+        (40, 450),
+        sizes=APPAREL_SIZES,
+    ),
+    Category(
+        "t-shirts",
+        "T-Shirt",
+        ("Basicly", "Cottonfield", "Lumo", "Threadly"),
+        "material",
+        ("cotton", "polyester", "linen", "merino"),
+        (8, 70),
+        sizes=APPAREL_SIZES,
+    ),
+    Category(
+        "backpacks",
+        "Backpack",
+        ("Trekka", "Packwell", "Urbano", "Ridgeback"),
+        "capacity_l",
+        (15, 20, 25, 30, 40),
+        (25, 260),
+    ),
+    Category(
+        "coffee makers",
+        "Coffee Maker",
+        ("Brewster", "Crema", "Morningside", "Kaffa"),
+        "type",
+        ("drip", "espresso", "pour-over", "french press"),
+        (20, 700),
+    ),
+    Category(
+        "tents",
+        "Tent",
+        ("Campfield", "Hikelite", "Basecamp", "Nordtrail"),
+        "capacity_people",
+        (1, 2, 3, 4, 6),
+        (60, 800),
+    ),
+    Category(
+        "desk chairs",
+        "Desk Chair",
+        ("Sitwell", "Posturo", "Ergonic", "Deskmate"),
+        "adjustable_arms",
+        (True, False),
+        (70, 900),
+    ),
+    Category(
+        "cookware sets",
+        "Cookware Set",
+        ("Panora", "Chefline", "Ironhold", "Simmer"),
+        "pieces",
+        (5, 8, 10, 12),
+        (40, 600),
+    ),
 )
 CATEGORY_BY_NAME: dict[str, Category] = {category.name: category for category in CATEGORIES}
 
@@ -85,8 +164,9 @@ def make_product(
     """Build one product (unvalidated construction: every field comes from this module's tables)."""
     options = sizes if sizes else ("standard",)
     variants = tuple(
-        Variant.model_construct(sku=f"{product_id}-{'STD' if option == 'standard' else option}",
-                                product_id=product_id, option=option)
+        Variant.model_construct(
+            sku=f"{product_id}-{'STD' if option == 'standard' else option}", product_id=product_id, option=option
+        )
         for option in options
     )
     return Product.model_construct(
@@ -132,7 +212,7 @@ def build_catalog(rng: np.random.Generator, size: int, ids: list[str]) -> tuple[
         low, high = category.price
         price = round(float(int(low + (high - low) * float(prices[index]))) + 0.99, 2)
         value = category.values[int(value_u[index] * len(category.values))]
-        sizes = ()
+        sizes: tuple[str, ...] = ()
         if category.sizes:
             start = int(size_u[index] * 3)
             sizes = category.sizes[start : start + len(category.sizes) - 2]

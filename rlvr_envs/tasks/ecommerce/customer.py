@@ -26,6 +26,7 @@ from rlvr_envs.tasks.ecommerce.catalog import CATEGORY_BY_NAME
 from rlvr_envs.tasks.ecommerce.db import ShopDB, money
 from rlvr_envs.tasks.ecommerce.goals import Goal, Intent, Want, satisfies
 from rlvr_envs.tasks.ecommerce.judge import collateral, intent_done, new_orders
+from rlvr_envs.tasks.ecommerce.models import AttrValue
 from rlvr_envs.tasks.ecommerce.phrases import ACTS, SLOT_NAMES, describe
 
 _PID = re.compile(r"\bP\d{5}\b")
@@ -38,11 +39,18 @@ _SLOT_WORDS: dict[str, tuple[str, ...]] = {
     "size": ("size",),
 }
 _ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
-    "wireless": ("wireless", "wired", "bluetooth"), "ram_gb": ("ram", "memory"), "battery_days": ("battery",),
-    "watts": ("watt", "power"), "terrain": ("terrain", "trail", "road"), "waterproof": ("waterproof", "rain"),
-    "material": ("material", "fabric"), "capacity_l": ("capacity", "litre", "liter", "volume"),
-    "type": ("type", "kind of coffee"), "capacity_people": ("people", "person", "capacity"),
-    "adjustable_arms": ("arms", "armrest"), "pieces": ("pieces", "piece"),
+    "wireless": ("wireless", "wired", "bluetooth"),
+    "ram_gb": ("ram", "memory"),
+    "battery_days": ("battery",),
+    "watts": ("watt", "power"),
+    "terrain": ("terrain", "trail", "road"),
+    "waterproof": ("waterproof", "rain"),
+    "material": ("material", "fabric"),
+    "capacity_l": ("capacity", "litre", "liter", "volume"),
+    "type": ("type", "kind of coffee"),
+    "capacity_people": ("people", "person", "capacity"),
+    "adjustable_arms": ("arms", "armrest"),
+    "pieces": ("pieces", "piece"),
 }
 
 
@@ -83,14 +91,17 @@ class Customer:
 
     # ---- opening ------------------------------------------------------------------------------
     def _want_text(self, index: int, want: Want) -> str:
-        parts = [describe(slot, self._value(index, want, slot), want.attribute)
-                 for slot in want.constraints if slot not in want.hidden]
+        parts = [
+            describe(slot, self._value(index, want, slot), want.attribute)
+            for slot in want.constraints
+            if slot not in want.hidden
+        ]
         word = CATEGORY_BY_NAME[want.category].noun.lower()
         noun = f"a pair of {word}" if word.endswith("s") else f"a {word}"
         self.state.revealed.setdefault(index, [s for s in want.constraints if s not in want.hidden])
         return " ".join([noun, *parts]) if parts else noun
 
-    def _value(self, index: int, want: Want, slot: str) -> object:
+    def _value(self, index: int, want: Want, slot: str) -> AttrValue | float:
         if slot == "color" and want.first_color and index not in self.state.changed:
             return want.first_color
         return want.constraints[slot]
@@ -109,15 +120,19 @@ class Customer:
         if intent.kind == "buy" and intent.requested:
             product = world.products[intent.requested]
             size = f" in size {intent.wants[0].constraints['size']}" if "size" in intent.wants[0].constraints else ""
-            return (self.say("requested", name=product.name, pid=product.product_id, size=size) + " "
-                    + self.say("fallback", what=self._want_text(windex, intent.wants[0])))
+            return (
+                self.say("requested", name=product.name, pid=product.product_id, size=size)
+                + " "
+                + self.say("fallback", what=self._want_text(windex, intent.wants[0]))
+            )
         if intent.kind == "buy" and intent.best_coupon:
             items = []
             for want in intent.wants:
                 product = world.products[want.exact or ""]
                 option = want.target.split("-", 1)[1]
-                items.append(f"the {product.name} ({product.product_id}"
-                             + ("" if option == "STD" else f", size {option}") + ")")
+                items.append(
+                    f"the {product.name} ({product.product_id}" + ("" if option == "STD" else f", size {option}") + ")"
+                )
             return self.say("coupon", what=" and ".join(items))
         if intent.kind == "buy":
             what = " and ".join(self._want_text(windex + i, w) for i, w in enumerate(intent.wants))
@@ -128,8 +143,9 @@ class Customer:
         name = world.products[order.lines[0].product_id].name if order else "item"
         if intent.kind == "return":
             verb = "exchange" if intent.exchange_option else "return"
-            text = self.say("return_hidden" if intent.order_hidden else "return_yes", verb=verb, name=name,
-                            oid=intent.order_id)
+            text = self.say(
+                "return_hidden" if intent.order_hidden else "return_yes", verb=verb, name=name, oid=intent.order_id
+            )
             if intent.exchange_option:
                 text += f" I'd like size {intent.exchange_option} instead."
             return text

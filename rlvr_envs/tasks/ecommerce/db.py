@@ -100,13 +100,24 @@ class ShopDB:
     # ---- transactions -------------------------------------------------------------------------
     def snapshot(self) -> tuple[Any, ...]:
         return (
-            dict(self.stock), dict(self.orders), dict(self.returns), dict(self.cart),
-            self.coupon, self.next_order, self.next_return,
+            dict(self.stock),
+            dict(self.orders),
+            dict(self.returns),
+            dict(self.cart),
+            self.coupon,
+            self.next_order,
+            self.next_return,
         )
 
     def restore(self, snap: tuple[Any, ...]) -> None:
         (self.stock, self.orders, self.returns, self.cart, self.coupon, self.next_order, self.next_return) = (
-            dict(snap[0]), dict(snap[1]), dict(snap[2]), dict(snap[3]), snap[4], snap[5], snap[6],
+            dict(snap[0]),
+            dict(snap[1]),
+            dict(snap[2]),
+            dict(snap[3]),
+            snap[4],
+            snap[5],
+            snap[6],
         )
 
     @contextmanager
@@ -154,22 +165,38 @@ class ShopDB:
             for sku, quantity in self.cart.items():
                 product = self.product_of_sku(sku)
                 if self.stock.get(sku, 0) < quantity:
-                    raise ShopError(f"{sku} has {self.stock.get(sku, 0)} in stock, the cart wants {quantity}; "
-                                    "nothing was ordered")
+                    raise ShopError(
+                        f"{sku} has {self.stock.get(sku, 0)} in stock, the cart wants {quantity}; nothing was ordered"
+                    )
                 self.stock[sku] -= quantity
                 option = next(v.option for v in product.variants if v.sku == sku)
-                lines.append(OrderLine(sku=sku, product_id=product.product_id, name=product.name, option=option,
-                                       quantity=quantity, unit_price=product.price))
+                lines.append(
+                    OrderLine(
+                        sku=sku,
+                        product_id=product.product_id,
+                        name=product.name,
+                        option=option,
+                        quantity=quantity,
+                        unit_price=product.price,
+                    )
+                )
             coupon = self.world.coupons.get(self.coupon) if self.coupon else None
             subtotal, discount, shipping, total = price_lines(self.cart_lines(), coupon, self.world.policies)
             order_id = f"O{self.next_order}"
             self.next_order += 1
             today = self.world.today
             order = Order(
-                order_id=order_id, customer_id=self.world.customer.customer_id, lines=tuple(lines),
-                status="processing", order_date=today,
-                expected_date=add_days(today, self.world.policies.shipping_days), subtotal=subtotal,
-                discount=discount, shipping=shipping, total=total, coupon=coupon.code if coupon else None,
+                order_id=order_id,
+                customer_id=self.world.customer.customer_id,
+                lines=tuple(lines),
+                status="processing",
+                order_date=today,
+                expected_date=add_days(today, self.world.policies.shipping_days),
+                subtotal=subtotal,
+                discount=discount,
+                shipping=shipping,
+                total=total,
+                coupon=coupon.code if coupon else None,
             )
             self.orders[order_id] = order
             self.cart = {}
@@ -211,8 +238,14 @@ class ShopDB:
                     raise ShopError(f"{exchange_sku} is out of stock; no exchange was recorded")
                 self.stock[exchange_sku] -= 1
                 kind = "exchange"
-            request = ReturnRequest(return_id=f"R{self.next_return}", order_id=order.order_id, sku=sku,
-                                    kind=kind, exchange_sku=exchange_sku or None, reason=reason[:200])  # type: ignore[arg-type]
+            request = ReturnRequest(
+                return_id=f"R{self.next_return}",
+                order_id=order.order_id,
+                sku=sku,
+                kind=kind,
+                exchange_sku=exchange_sku or None,
+                reason=reason[:200],
+            )
             self.next_return += 1
             self.returns[request.return_id] = request
             return request

@@ -31,8 +31,10 @@ _STATUS = ("processing", "shipped", "delivered", "cancelled")
 _BRANDS = tuple(brand.lower() for category in CATEGORIES for brand in category.brands)
 _WORD = re.compile(r"[a-z]+")
 # a status claim, not a promise ("will be delivered", "once shipped", "until delivered" are not claims)
-_CLAIM = {status: re.compile(rf"(?<!will be )(?<!to be )(?<!once )(?<!until )(?<!when )(?<!not )\b{status}\b")
-          for status in _STATUS}
+_CLAIM = {
+    status: re.compile(rf"(?<!will be )(?<!to be )(?<!once )(?<!until )(?<!when )(?<!not )\b{status}\b")
+    for status in _STATUS
+}
 
 
 @dataclass
@@ -115,5 +117,8 @@ def _order_sentence(sentence: str, db: ShopDB) -> list[str]:
     if order is None:
         return []
     low = sentence.lower()
-    return [f"order {order.order_id} is {order.status}, not {status}"
-            for status in _STATUS if status != order.status and _CLAIM[status].search(low)]
+    return [
+        f"order {order.order_id} is {order.status}, not {status}"
+        for status in _STATUS
+        if status != order.status and _CLAIM[status].search(low)
+    ]

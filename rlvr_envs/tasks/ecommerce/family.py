@@ -55,11 +55,19 @@ class EcomFamily(TaskFamily):
         episode = Episode(world, goal, talk_seed, self.config.max_silent_turns)
         knobs = self.config.knobs(level)
         return Task(
-            task_id=task_id, family=self.name, level=level, prompt=episode.first_message,
+            task_id=task_id,
+            family=self.name,
+            level=level,
+            prompt=episode.first_message,
             data={**data, "goal": goal.model_dump(mode="json")},
-            metadata={"scenario": scenario, "intents": [i.kind for i in goal.intents], "today": world.today,
-                      "customer_id": world.customer.customer_id, "products": len(world.products),
-                      **knobs.as_dict()},
+            metadata={
+                "scenario": scenario,
+                "intents": [i.kind for i in goal.intents],
+                "today": world.today,
+                "customer_id": world.customer.customer_id,
+                "products": len(world.products),
+                **knobs.as_dict(),
+            },
         )
 
     def _world(self, level: int, data: dict[str, Any]) -> tuple[World, Goal]:
@@ -83,8 +91,10 @@ class EcomFamily(TaskFamily):
     # ---- protocol ---------------------------------------------------------------------------
     def system_prompt(self, task: Task) -> str | None:
         meta = task.metadata
-        return (f"{self.config.system_prompt}\n\nToday is {meta.get('today')}. The customer's id is "
-                f"{meta.get('customer_id')}; list_orders shows their orders.")
+        return (
+            f"{self.config.system_prompt}\n\nToday is {meta.get('today')}. The customer's id is "
+            f"{meta.get('customer_id')}; list_orders shows their orders."
+        )
 
     def tools(self, task: Task) -> list[dict[str, Any]]:
         return TOOL_SPECS
@@ -103,9 +113,15 @@ class EcomFamily(TaskFamily):
             verdict = judge(episode, self.config.reward)
             prefix = outcome.message + "\n" if outcome.message else ""
             return verdict.model_copy(update={"reason": f"{prefix}[episode over] {verdict.reason}"})
-        return Feedback(message=outcome.message or "(no reply)", role="user" if outcome.role == "user" else "tool",
-                        info={"tool_calls": episode.tool_calls, "invalid_calls": episode.invalid_calls,
-                              "patience": episode.customer.state.patience})
+        return Feedback(
+            message=outcome.message or "(no reply)",
+            role="user" if outcome.role == "user" else "tool",
+            info={
+                "tool_calls": episode.tool_calls,
+                "invalid_calls": episode.invalid_calls,
+                "patience": episode.customer.state.patience,
+            },
+        )
 
     def on_truncate(self, state: EpisodeState) -> Verdict:
         return judge(self._episode(state), self.config.reward, truncated=True)
@@ -114,10 +130,15 @@ class EcomFamily(TaskFamily):
     def verify(self, task: Task, transcript: Transcript) -> Verdict:
         """Replay the transcript's assistant turns through a fresh episode and judge it."""
         episode = self.new_episode(task)
-        actions = [transcript] if isinstance(transcript, str) else [
-            str(m.get("content", "")) for m in (x.model_dump() if isinstance(x, Message) else x for x in transcript)
-            if isinstance(m, dict) and m.get("role") == "assistant"
-        ]
+        actions = (
+            [transcript]
+            if isinstance(transcript, str)
+            else [
+                str(m.get("content", ""))
+                for m in (x.model_dump() if isinstance(x, Message) else x for x in transcript)
+                if isinstance(m, dict) and m.get("role") == "assistant"
+            ]
+        )
         for action in actions:
             if episode.ended:
                 break

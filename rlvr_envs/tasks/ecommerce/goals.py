@@ -68,23 +68,28 @@ def satisfies(product: Product, option: str, want: Want, color: str | None = Non
 
     ``color`` overrides the wanted colour (the customer's current wish before a mind change).
     """
-    broken: list[str] = []
     if product.category != want.category:
         return ["category"]
     if want.exact is not None:
-        return [] if product.product_id == want.exact and option == want.target.split("-", 1)[1].replace(
-            "STD", "standard") else ["exact"]
-    for slot, value in want.constraints.items():
-        if slot == "max_price" and product.price > float(value):
-            broken.append(slot)
-        elif slot == "color" and product.color != (color or value):
-            broken.append(slot)
-        elif slot == "brand" and product.brand != value:
-            broken.append(slot)
-        elif slot == "min_rating" and product.rating < float(value):
-            broken.append(slot)
-        elif slot == "attribute" and want.attribute is not None and product.attributes.get(want.attribute) != value:
-            broken.append(slot)
-        elif slot == "size" and option != value:
-            broken.append(slot)
-    return broken
+        return (
+            []
+            if product.product_id == want.exact and option == want.target.split("-", 1)[1].replace("STD", "standard")
+            else ["exact"]
+        )
+    return [slot for slot, value in want.constraints.items() if _breaks(slot, value, product, option, want, color)]
+
+
+def _breaks(slot: str, value: AttrValue | float, product: Product, option: str, want: Want, color: str | None) -> bool:
+    if slot == "max_price":
+        return product.price > float(value)
+    if slot == "color":
+        return product.color != (color or value)
+    if slot == "brand":
+        return product.brand != value
+    if slot == "min_rating":
+        return product.rating < float(value)
+    if slot == "attribute":
+        return want.attribute is not None and product.attributes.get(want.attribute) != value
+    if slot == "size":
+        return option != value
+    return False

@@ -100,7 +100,9 @@ def state_ok(intent: Intent, db: ShopDB) -> bool:
             return False
         if intent.exchange_option is None:
             return mine[0].kind == "return"
-        return mine[0].exchange_sku == f"{intent.sku.split('-', 1)[0]}-{intent.exchange_option}" if intent.sku else False
+        return (
+            mine[0].exchange_sku == f"{intent.sku.split('-', 1)[0]}-{intent.exchange_option}" if intent.sku else False
+        )
     return True
 
 

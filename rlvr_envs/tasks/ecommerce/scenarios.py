@@ -15,7 +15,7 @@ from rlvr_envs.tasks.ecommerce.catalog import CATEGORIES, CATEGORY_BY_NAME, COLO
 from rlvr_envs.tasks.ecommerce.config import Knobs, Scenario
 from rlvr_envs.tasks.ecommerce.db import coupon_discount, money, price_lines
 from rlvr_envs.tasks.ecommerce.goals import Goal, Intent, Want, satisfies
-from rlvr_envs.tasks.ecommerce.models import Product, World
+from rlvr_envs.tasks.ecommerce.models import AttrValue, Product, World
 from rlvr_envs.tasks.ecommerce.world import WorldParts, base_world
 
 _LINES = ("Aero", "Nova", "Pulse", "Terra", "Echo", "Vista", "Prime", "Orbit", "Flux", "Summit", "Drift", "Core")
@@ -31,8 +31,10 @@ def _new_product(parts: WorldParts, rng: np.random.Generator, category: Category
         "brand": _pick(rng, category.brands),
         "color": _pick(rng, COLORS),
         "line": _pick(rng, _LINES),
-        "price": round(float(int(category.price[0] + (category.price[1] - category.price[0])
-                                 * float(rng.beta(1.6, 3.0)))) + 0.99, 2),
+        "price": round(
+            float(int(category.price[0] + (category.price[1] - category.price[0]) * float(rng.beta(1.6, 3.0)))) + 0.99,
+            2,
+        ),
         "rating": round(float(rng.uniform(3.6, 5.0)), 1),
         "reviews": int(rng.integers(5, 3000)),
         "value": category.values[int(rng.integers(0, len(category.values)))],
@@ -46,12 +48,18 @@ def _new_product(parts: WorldParts, rng: np.random.Generator, category: Category
     return product
 
 
-def _violate(rng: np.random.Generator, category: Category, target: Product, slot: str,
-             want: dict[str, object]) -> dict[str, object]:
+def _violate(
+    rng: np.random.Generator, category: Category, target: Product, slot: str, want: dict[str, AttrValue | float]
+) -> dict[str, object]:
     """Attributes of a near miss: like ``target`` but breaking ``slot``."""
-    fixed: dict[str, object] = {"brand": target.brand, "color": target.color, "price": target.price,
-                                "rating": target.rating, "value": target.attributes[category.attribute],
-                                "line": _pick(rng, _LINES)}
+    fixed: dict[str, object] = {
+        "brand": target.brand,
+        "color": target.color,
+        "price": target.price,
+        "rating": target.rating,
+        "value": target.attributes[category.attribute],
+        "line": _pick(rng, _LINES),
+    }
     if slot == "max_price":
         fixed["price"] = round(math.floor(float(want["max_price"]) * float(rng.uniform(1.05, 1.4))) + 0.99, 2)
     elif slot == "color":
@@ -61,18 +69,25 @@ def _violate(rng: np.random.Generator, category: Category, target: Product, slot
     elif slot == "min_rating":
         fixed["rating"] = round(float(want["min_rating"]) - float(rng.choice([0.1, 0.2, 0.4, 0.7])), 1)
     elif slot == "attribute":
-        fixed["value"] = category.values[[v for v in range(len(category.values))
-                                          if category.values[v] != fixed["value"]][0]]
+        fixed["value"] = next(value for value in category.values if value != fixed["value"])
     return fixed
 
 
-def make_want(parts: WorldParts, rng: np.random.Generator, knobs: Knobs, category: Category,
-              n_constraints: int, *, budget_share: float = 1.25, mind_change: bool = True) -> Want:
+def make_want(
+    parts: WorldParts,
+    rng: np.random.Generator,
+    knobs: Knobs,
+    category: Category,
+    n_constraints: int,
+    *,
+    budget_share: float = 1.25,
+    mind_change: bool = True,
+) -> Want:
     """A wanted product: a fresh in-stock target, its constraints, hidden slots and near misses."""
     target = _new_product(parts, rng, category)
     slots = [s for s in _SLOT_ORDER if s != "size" or category.sizes]
     chosen = sorted(rng.choice(len(slots), size=min(n_constraints, len(slots)), replace=False).tolist())
-    constraints: dict[str, object] = {}
+    constraints: dict[str, AttrValue | float] = {}
     option = target.variants[int(rng.integers(0, len(target.variants)))].option
     for index in chosen:
         slot = slots[index]
@@ -93,20 +108,31 @@ def make_want(parts: WorldParts, rng: np.random.Generator, knobs: Knobs, categor
     breakable = [s for s in constraints if s != "size"]
     for _ in range(knobs.distractors):
         if breakable and rng.random() < 0.8:
-            near = _new_product(parts, rng, category, **_violate(rng, category, target, _pick(rng, breakable),
-                                                                  constraints))
+            near = _new_product(
+                parts, rng, category, **_violate(rng, category, target, _pick(rng, breakable), constraints)
+            )
         else:  # same everything, but the wanted variant is sold out
             near = _new_product(parts, rng, category, **_violate(rng, category, target, "", constraints))
             for variant in near.variants:
                 parts.stock[variant.sku] = 0
     hidden_pool = list(constraints)
-    picks = rng.choice(len(hidden_pool), size=min(knobs.omitted, len(hidden_pool)), replace=False) if hidden_pool else []
-    hidden = tuple(hidden_pool[i] for i in sorted(int(i) for i in picks))
+    picks: list[int] = (
+        sorted(int(i) for i in rng.choice(len(hidden_pool), size=min(knobs.omitted, len(hidden_pool)), replace=False))
+        if hidden_pool
+        else []
+    )
+    hidden = tuple(hidden_pool[i] for i in picks)
     first_color = None
     if mind_change and "color" in constraints and rng.random() < knobs.mind_change:
         first_color = _pick(rng, [c for c in COLORS if c != constraints["color"]])
-    return Want(category=category.name, constraints=constraints, attribute=category.attribute,  # type: ignore[arg-type]
-                hidden=hidden, target=sku, first_color=first_color)
+    return Want(
+        category=category.name,
+        constraints=constraints,
+        attribute=category.attribute,
+        hidden=hidden,
+        target=sku,
+        first_color=first_color,
+    )
 
 
 def _categories(rng: np.random.Generator, count: int) -> list[Category]:
@@ -121,24 +147,42 @@ def _substitution(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> 
     category = _categories(rng, 1)[0]
     want = make_want(parts, rng, knobs, category, max(1, knobs.constraints - 1), mind_change=False)
     target = parts.products[want.target.split("-", 1)[0]]
-    fixed = {"brand": target.brand, "color": target.color, "price": target.price, "rating": target.rating,
-             "value": target.attributes[category.attribute]}
+    fixed = {
+        "brand": target.brand,
+        "color": target.color,
+        "price": target.price,
+        "rating": target.rating,
+        "value": target.attributes[category.attribute],
+    }
     requested = _new_product(parts, rng, category, **fixed)
     for variant in requested.variants:
         parts.stock[variant.sku] = 0
     if "size" in want.constraints and all(v.option != want.constraints["size"] for v in requested.variants):
-        want = want.model_copy(update={"constraints": {k: v for k, v in want.constraints.items() if k != "size"},
-                                       "hidden": tuple(h for h in want.hidden if h != "size")})
+        want = want.model_copy(
+            update={
+                "constraints": {k: v for k, v in want.constraints.items() if k != "size"},
+                "hidden": tuple(h for h in want.hidden if h != "size"),
+            }
+        )
     return Intent(kind="buy", wants=(want,), requested=requested.product_id)
 
 
 def _budget_cart(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent:
     count = 2 if knobs.intents < 3 else 3
     per_want = max(1, knobs.constraints - 1)
-    wants = tuple(make_want(parts, rng, knobs, category, per_want, budget_share=1.0, mind_change=False)
-                  for category in _categories(rng, count))
-    wants = tuple(w.model_copy(update={"constraints": {k: v for k, v in w.constraints.items() if k != "max_price"},
-                                       "hidden": tuple(h for h in w.hidden if h != "max_price")}) for w in wants)
+    wants = tuple(
+        make_want(parts, rng, knobs, category, per_want, budget_share=1.0, mind_change=False)
+        for category in _categories(rng, count)
+    )
+    wants = tuple(
+        w.model_copy(
+            update={
+                "constraints": {k: v for k, v in w.constraints.items() if k != "max_price"},
+                "hidden": tuple(h for h in w.hidden if h != "max_price"),
+            }
+        )
+        for w in wants
+    )
     lines = [(parts.products[w.target.split("-", 1)[0]], 1) for w in wants]
     _, _, _, total = price_lines(lines, None, parts.policies)
     budget = float(math.ceil(total * float(rng.uniform(1.01, 1.08)) / 5.0) * 5)
@@ -176,9 +220,16 @@ def _return(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
         exchange = _pick(rng, [v.option for v in product.variants if v.option != option])
         parts.stock[f"{product.product_id}-{exchange}"] = max(1, parts.stock[f"{product.product_id}-{exchange}"])
     facts = () if allowed else (str(window), order.order_id)  # a refusal names the order and the window
-    return Intent(kind="return", order_id=order.order_id, sku=order.lines[0].sku, exchange_option=exchange,
-                  allowed=allowed, order_hidden=knobs.omitted > 0 and rng.random() < 0.5, facts=facts,
-                  category=category.name)
+    return Intent(
+        kind="return",
+        order_id=order.order_id,
+        sku=order.lines[0].sku,
+        exchange_option=exchange,
+        allowed=allowed,
+        order_hidden=knobs.omitted > 0 and rng.random() < 0.5,
+        facts=facts,
+        category=category.name,
+    )
 
 
 def _status(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent:
@@ -188,8 +239,12 @@ def _status(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
     age = int(rng.integers(0, 2)) if status != "delivered" else int(rng.integers(8, 40))
     order = parts.add_past_order(rng, [(product, product.variants[0].option)], status, age)
     date = order.delivered_date if status == "delivered" else order.expected_date
-    return Intent(kind="status", order_id=order.order_id, facts=(status, str(date)),
-                  order_hidden=knobs.omitted > 0 and rng.random() < 0.5)
+    return Intent(
+        kind="status",
+        order_id=order.order_id,
+        facts=(status, str(date)),
+        order_hidden=knobs.omitted > 0 and rng.random() < 0.5,
+    )
 
 
 def _policy(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent:
@@ -205,7 +260,7 @@ def _policy(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
         facts = (str(policies.price_match_days),)
     else:
         facts = (str(policies.bundle_min_items), f"{policies.bundle_percent:g}%")
-    return Intent(kind="policy", topic=topic, category=category, facts=facts)  # type: ignore[arg-type]
+    return Intent(kind="policy", topic=topic, category=category, facts=facts)
 
 
 _SINGLE = {

@@ -33,7 +33,9 @@ class SearchArgs(_Args):
     color: str | None = None
     brand: str | None = None
     min_rating: float | None = Field(default=None, ge=0, le=5)
-    attribute_value: str | None = Field(default=None, description="the category attribute's value, e.g. 'trail', '16', 'yes'")
+    attribute_value: str | None = Field(
+        default=None, description="the category attribute's value, e.g. 'trail', '16', 'yes'"
+    )
     size: str | None = Field(default=None, description="only products with this size/option in stock")
     in_stock_only: bool = True
     limit: int = Field(default=10, ge=1, le=20)
@@ -113,8 +115,11 @@ class ReplyArgs(_Args):
 
 
 TOOLS: dict[str, tuple[type[_Args], str]] = {
-    "search_products": (SearchArgs, "Search the catalog with optional filters; results show id, name, price, "
-                        "colour, brand, rating, attribute and the options in stock."),
+    "search_products": (
+        SearchArgs,
+        "Search the catalog with optional filters; results show id, name, price, "
+        "colour, brand, rating, attribute and the options in stock.",
+    ),
     "get_product": (ProductArgs, "Full details of one product."),
     "compare_products": (CompareArgs, "Compare 2-5 products side by side."),
     "check_stock": (StockArgs, "How many of each option (size) of a product are in stock."),
@@ -142,8 +147,12 @@ def _schema(model: type[_Args]) -> dict[str, Any]:
             spec.update(kinds[0] if len(kinds) == 1 else {"anyOf": kinds})
             spec.pop("default", None)
         properties[name] = spec
-    return {"type": "object", "properties": properties, "required": schema.get("required", []),
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": schema.get("required", []),
+        "additionalProperties": False,
+    }
 
 
 TOOL_SPECS: list[dict[str, Any]] = [
@@ -167,14 +176,16 @@ def _yes(value: object) -> str:
 
 def product_line(db: ShopDB, product: Product) -> str:
     """One line per product; every fact in it can be quoted to the customer."""
-    (attribute, value), = product.attributes.items()
+    ((attribute, value),) = product.attributes.items()
     options = [v.option for v in product.variants if db.stock.get(v.sku, 0) > 0]
     stock = ("in stock: " + ", ".join(options)) if options else "OUT OF STOCK"
     if options == ["standard"]:
         stock = "in stock"
-    return (f"{product.product_id} | {product.name} | {money(product.price)} | colour {product.color} | "
-            f"brand {product.brand} | rating {product.rating:.1f} ({product.reviews} reviews) | "
-            f"{_attribute_text(attribute, value)} | {stock}")
+    return (
+        f"{product.product_id} | {product.name} | {money(product.price)} | colour {product.color} | "
+        f"brand {product.brand} | rating {product.rating:.1f} ({product.reviews} reviews) | "
+        f"{_attribute_text(attribute, value)} | {stock}"
+    )
 
 
 def _attribute_text(attribute: str, value: object) -> str:
@@ -184,53 +195,70 @@ def _attribute_text(attribute: str, value: object) -> str:
 
 
 def order_text(order: Order) -> str:
-    lines = "; ".join(f"{line.product_id} {line.name} ({line.option}) x{line.quantity} @ {money(line.unit_price)}"
-                      for line in order.lines)
+    lines = "; ".join(
+        f"{line.product_id} {line.name} ({line.option}) x{line.quantity} @ {money(line.unit_price)}"
+        for line in order.lines
+    )
     dates = f"ordered {order.order_date}"
     if order.delivered_date:
         dates += f", delivered {order.delivered_date}"
     elif order.expected_date and order.status in ("processing", "shipped"):
         dates += f", expected delivery {order.expected_date}"
     coupon = f" (coupon {order.coupon})" if order.coupon else ""
-    return (f"order {order.order_id}: status {order.status}; {dates}; items: {lines}; subtotal "
-            f"{money(order.subtotal)}, discount {money(order.discount)}{coupon}, shipping {money(order.shipping)}, "
-            f"total {money(order.total)}")
+    return (
+        f"order {order.order_id}: status {order.status}; {dates}; items: {lines}; subtotal "
+        f"{money(order.subtotal)}, discount {money(order.discount)}{coupon}, shipping {money(order.shipping)}, "
+        f"total {money(order.total)}"
+    )
 
 
 def _sku(db: ShopDB, product_id: str, option: str | None) -> str:
     product = db.product(product_id)
     if option is None:
         if len(product.variants) > 1:
-            raise ShopError(f"{product.product_id} comes in options {[v.option for v in product.variants]}; "
-                            "give one as 'option'")
+            raise ShopError(
+                f"{product.product_id} comes in options {[v.option for v in product.variants]}; give one as 'option'"
+            )
         return product.variants[0].sku
     for variant in product.variants:
         if variant.option.lower() == option.strip().lower():
             return variant.sku
-    raise ShopError(f"{product.product_id} has no option {option[:20]!r}; options: "
-                    f"{[v.option for v in product.variants]}")
+    raise ShopError(
+        f"{product.product_id} has no option {option[:20]!r}; options: {[v.option for v in product.variants]}"
+    )
 
 
 def policy_text(db: ShopDB, topic: str) -> str:
     p = db.world.policies
     sections = {
-        "returns": (f"Returns: items can be returned within {p.return_days} days of delivery "
-                    f"({p.electronics_return_days} days for electronics: {', '.join(p.electronics)}); the day "
-                    "of delivery is day 0 and the last day counts. Later requests must be refused. Exchanges for "
-                    "another size of the same product follow the same window. Only delivered items can be "
-                    "returned. Processing orders can be cancelled; shipped ones cannot."),
-        "shipping": (f"Shipping: standard delivery takes {p.shipping_days} days and costs "
-                     f"{money(p.shipping_fee)}; free for orders of {money(p.free_shipping_min)} or more "
-                     "after discounts."),
-        "price_match": (f"Price match: if our own price drops within {p.price_match_days} days of purchase we "
-                        "refund the difference; we do not match other shops."),
-        "bundle": (f"Bundles: orders with {p.bundle_min_items} or more items get {p.bundle_percent:g}% off "
-                   "automatically; it combines with one coupon."),
-        "promotions": "Promotions (one code per order): " + "; ".join(
-            f"{c.code}: " + (f"{c.value:g}% off" if c.kind == "percent" else f"{money(c.value)} off")
-            + (f" {c.category}" if c.category else "") + (f", minimum spend {money(c.min_spend)}"
-                                                           if c.min_spend else "")
-            for c in db.world.coupons.values()),
+        "returns": (
+            f"Returns: items can be returned within {p.return_days} days of delivery "
+            f"({p.electronics_return_days} days for electronics: {', '.join(p.electronics)}); the day "
+            "of delivery is day 0 and the last day counts. Later requests must be refused. Exchanges for "
+            "another size of the same product follow the same window. Only delivered items can be "
+            "returned. Processing orders can be cancelled; shipped ones cannot."
+        ),
+        "shipping": (
+            f"Shipping: standard delivery takes {p.shipping_days} days and costs "
+            f"{money(p.shipping_fee)}; free for orders of {money(p.free_shipping_min)} or more "
+            "after discounts."
+        ),
+        "price_match": (
+            f"Price match: if our own price drops within {p.price_match_days} days of purchase we "
+            "refund the difference; we do not match other shops."
+        ),
+        "bundle": (
+            f"Bundles: orders with {p.bundle_min_items} or more items get {p.bundle_percent:g}% off "
+            "automatically; it combines with one coupon."
+        ),
+        "promotions": "Promotions (one code per order): "
+        + "; ".join(
+            f"{c.code}: "
+            + (f"{c.value:g}% off" if c.kind == "percent" else f"{money(c.value)} off")
+            + (f" {c.category}" if c.category else "")
+            + (f", minimum spend {money(c.min_spend)}" if c.min_spend else "")
+            for c in db.world.coupons.values()
+        ),
     }
     if topic == "all":
         return "\n".join(sections.values())
@@ -243,9 +271,13 @@ def _cart_text(db: ShopDB) -> str:
     lines = db.cart_lines()
     coupon = db.world.coupons.get(db.coupon) if db.coupon else None
     subtotal, discount, shipping, total = price_lines(lines, coupon, db.world.policies)
-    items = "; ".join(f"{sku} {p.name} x{q} @ {money(p.price)}" for (sku, q), (p, _) in zip(db.cart.items(), lines))
-    return (f"cart: {items}; subtotal {money(subtotal)}, discount {money(discount)}"
-            f"{f' (coupon {coupon.code})' if coupon else ''}, shipping {money(shipping)}, total {money(total)}")
+    items = "; ".join(
+        f"{sku} {p.name} x{q} @ {money(p.price)}" for (sku, q), (p, _) in zip(db.cart.items(), lines, strict=True)
+    )
+    return (
+        f"cart: {items}; subtotal {money(subtotal)}, discount {money(discount)}"
+        f"{f' (coupon {coupon.code})' if coupon else ''}, shipping {money(shipping)}, total {money(total)}"
+    )
 
 
 def _search(db: ShopDB, a: SearchArgs) -> str:
@@ -298,14 +330,16 @@ def _dispatch(db: ShopDB, name: str, args: Any) -> tuple[str, str | None]:
     if name == "get_product":
         product = db.product(args.product_id)
         sizes = ", ".join(f"{v.option} ({db.stock.get(v.sku, 0)} left)" for v in product.variants)
-        return product_line(db, product) + f" | options: {sizes} | window for returns: " \
-            f"{db.world.policies.window(product.category)} days", None
+        return product_line(
+            db, product
+        ) + f" | options: {sizes} | window for returns: {db.world.policies.window(product.category)} days", None
     if name == "compare_products":
         return "\n".join(product_line(db, db.product(pid)) for pid in args.product_ids), None
     if name == "check_stock":
         product = db.product(args.product_id)
         return f"{product.product_id} stock: " + ", ".join(
-            f"{v.option}: {db.stock.get(v.sku, 0)}" for v in product.variants), None
+            f"{v.option}: {db.stock.get(v.sku, 0)}" for v in product.variants
+        ), None
     if name == "add_to_cart":
         db.add_to_cart(_sku(db, args.product_id, args.option), args.quantity)
         return "added. " + _cart_text(db), None
@@ -331,8 +365,11 @@ def _dispatch(db: ShopDB, name: str, args: Any) -> tuple[str, str | None]:
         sku = _sku(db, args.product_id, args.option)
         exchange = _sku(db, args.product_id, args.exchange_option) if args.exchange_option else None
         request = db.request_return(args.order_id, sku, args.reason, exchange)
-        what = f"exchange of {request.sku} for {request.exchange_sku}" if request.exchange_sku else \
-            f"return of {request.sku}"
+        what = (
+            f"exchange of {request.sku} for {request.exchange_sku}"
+            if request.exchange_sku
+            else f"return of {request.sku}"
+        )
         return f"{request.kind} request {request.return_id} recorded: {what} from order {request.order_id}", None
     if name == "lookup_policy":
         return policy_text(db, args.topic), None
@@ -346,16 +383,20 @@ def run_tool(db: ShopDB, call: ToolCall) -> ToolResult:
     name = call.name if isinstance(call.name, str) else ""
     spec = TOOLS.get(name)
     if spec is None:
-        return ToolResult(name=name[:60], ok=False,
-                          text=f"error: unknown tool {name[:60]!r}; the tools are: {', '.join(TOOLS)}")
+        return ToolResult(
+            name=name[:60], ok=False, text=f"error: unknown tool {name[:60]!r}; the tools are: {', '.join(TOOLS)}"
+        )
     model = spec[0]
     try:
         args = model.model_validate(call.arguments)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "arguments"
-        return ToolResult(name=name, ok=False, text=f"error: {name}: argument '{field}': {first['msg']} "
-                          f"(expected arguments: {list(model.model_fields)})")
+        return ToolResult(
+            name=name,
+            ok=False,
+            text=f"error: {name}: argument '{field}': {first['msg']} (expected arguments: {list(model.model_fields)})",
+        )
     try:
         text, reply = _dispatch(db, name, args)
     except ShopError as exc:

@@ -39,8 +39,9 @@ def judge(episode: Episode, weights: EcomReward, *, truncated: bool = False) -> 
     damage = collateral(goal.intents, episode.db)
     task = 0.0 if damage else sum(fulfilled) / len(fulfilled)
     cost = (episode.tool_calls - episode.invalid_calls) + weights.invalid_call_cost * episode.invalid_calls
-    efficiency = min(_efficiency(cost, goal.par_calls, weights.slack),
-                     _efficiency(episode.turns, goal.par_turns, weights.slack))
+    efficiency = min(
+        _efficiency(cost, goal.par_calls, weights.slack), _efficiency(episode.turns, goal.par_turns, weights.slack)
+    )
     hallucinated = 1.0 if episode.hallucinations else 0.0
     reward = task * (weights.task + weights.efficiency * efficiency + weights.hallucination * (1.0 - hallucinated))
     state = episode.customer.state
@@ -52,8 +53,11 @@ def judge(episode: Episode, weights: EcomReward, *, truncated: bool = False) -> 
         reasons.append(f"unfulfilled: {', '.join(missing)}")
     if episode.hallucinations:
         reasons.append("unsupported claims: " + "; ".join(episode.hallucinations[:3]))
-    ending = "the customer left unhappy" if state.left else ("the customer is satisfied" if state.satisfied
-                                                              else "the conversation was cut off")
+    ending = (
+        "the customer left unhappy"
+        if state.left
+        else ("the customer is satisfied" if state.satisfied else "the conversation was cut off")
+    )
     reason = f"{ending.capitalize()}. " + (" ".join(reasons) if reasons else "Everything was done right.")
     return Verdict(
         reward=round(min(1.0, max(0.0, reward)), 6),
@@ -70,6 +74,11 @@ def judge(episode: Episode, weights: EcomReward, *, truncated: bool = False) -> 
             **({"truncated": 1.0} if truncated else {}),
         },
         reason=reason,
-        details={"intents": [intent.kind for intent in goal.intents], "fulfilled": fulfilled, "damage": damage,
-                 "hallucinations": episode.hallucinations[:20], "scenario": goal.scenario},
+        details={
+            "intents": [intent.kind for intent in goal.intents],
+            "fulfilled": fulfilled,
+            "damage": damage,
+            "hallucinations": episode.hallucinations[:20],
+            "scenario": goal.scenario,
+        },
     )

@@ -16,10 +16,50 @@ from rlvr_envs.tasks.ecommerce.config import Knobs
 from rlvr_envs.tasks.ecommerce.db import add_days, price_lines
 from rlvr_envs.tasks.ecommerce.models import Coupon, Customer, Order, OrderLine, Policies, Product, World
 
-_FIRST = ("Ava", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya",
-          "Noor", "Oscar", "Priya", "Quinn", "Rosa", "Sami", "Tara")
-_LAST = ("Adler", "Brooks", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen", "Kowalski",
-         "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quint", "Rossi", "Sato", "Tanaka")
+_FIRST = (
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Noor",
+    "Oscar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+)
+_LAST = (
+    "Adler",
+    "Brooks",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quint",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+)
 _COUPON_WORDS = ("SAVE", "DEAL", "TAKE", "EXTRA", "WELCOME", "SPRING", "FLASH", "BONUS")
 BASE_DATE = dt.date(2026, 1, 5)
 
@@ -49,7 +89,11 @@ class WorldParts:
                 return order_id
 
     def add_past_order(
-        self, rng: np.random.Generator, lines: list[tuple[Product, str]], status: str, age_days: int,
+        self,
+        rng: np.random.Generator,
+        lines: list[tuple[Product, str]],
+        status: str,
+        age_days: int,
         delivered_days_ago: int | None = None,
     ) -> Order:
         """A past order of this customer, ``age_days`` old; delivered ones carry their delivery date."""
@@ -58,27 +102,56 @@ class WorldParts:
         order_lines = []
         for product, option in lines:
             sku = next(v.sku for v in product.variants if v.option == option)
-            order_lines.append(OrderLine(sku=sku, product_id=product.product_id, name=product.name, option=option,
-                                         quantity=1, unit_price=product.price))
+            order_lines.append(
+                OrderLine(
+                    sku=sku,
+                    product_id=product.product_id,
+                    name=product.name,
+                    option=option,
+                    quantity=1,
+                    unit_price=product.price,
+                )
+            )
         subtotal, discount, shipping, total = price_lines([(p, 1) for p, _ in lines], None, self.policies)
         delivered = None
         if status == "delivered":
-            delivered = (today - dt.timedelta(days=delivered_days_ago if delivered_days_ago is not None
-                                              else max(0, age_days - self.policies.shipping_days))).isoformat()
+            delivered = (
+                today
+                - dt.timedelta(
+                    days=delivered_days_ago
+                    if delivered_days_ago is not None
+                    else max(0, age_days - self.policies.shipping_days)
+                )
+            ).isoformat()
         expected = add_days(order_date, self.policies.shipping_days) if status != "delivered" else None
         if status == "shipped" and expected is not None and expected <= self.today:
             expected = add_days(self.today, 1 + int(rng.integers(0, 3)))
-        order = Order(order_id=self.new_order_id(rng), customer_id=self.customer.customer_id,
-                      lines=tuple(order_lines), status=status, order_date=order_date,  # type: ignore[arg-type]
-                      expected_date=expected, delivered_date=delivered, subtotal=subtotal, discount=discount,
-                      shipping=shipping, total=total)
+        order = Order(
+            order_id=self.new_order_id(rng),
+            customer_id=self.customer.customer_id,
+            lines=tuple(order_lines),
+            status=status,
+            order_date=order_date,
+            expected_date=expected,
+            delivered_date=delivered,
+            subtotal=subtotal,
+            discount=discount,
+            shipping=shipping,
+            total=total,
+        )
         self.orders[order.order_id] = order
         return order
 
     def freeze(self) -> World:
         return World.model_construct(
-            today=self.today, products=self.products, stock=self.stock, customer=self.customer, orders=self.orders,
-            coupons=self.coupons, policies=self.policies, next_order=5001,
+            today=self.today,
+            products=self.products,
+            stock=self.stock,
+            customer=self.customer,
+            orders=self.orders,
+            coupons=self.coupons,
+            policies=self.policies,
+            next_order=5001,
         )
 
 
@@ -100,17 +173,32 @@ def _coupons(rng: np.random.Generator) -> dict[str, Coupon]:
     words = rng.permutation(len(_COUPON_WORDS))
     coupons = [
         Coupon(code=f"{_COUPON_WORDS[words[0]]}{(pct := int(rng.choice([5, 10, 15])))}", kind="percent", value=pct),
-        Coupon(code=f"{_COUPON_WORDS[words[1]]}{(off := int(rng.choice([10, 20, 25])))}", kind="fixed", value=off,
-               min_spend=float(off * int(rng.choice([4, 5, 8])))),
-        Coupon(code=f"{_COUPON_WORDS[words[2]]}{(big := int(rng.choice([50, 75, 100])))}", kind="fixed", value=big,
-               min_spend=float(big * int(rng.choice([6, 8, 10])))),
+        Coupon(
+            code=f"{_COUPON_WORDS[words[1]]}{(off := int(rng.choice([10, 20, 25])))}",
+            kind="fixed",
+            value=off,
+            min_spend=float(off * int(rng.choice([4, 5, 8]))),
+        ),
+        Coupon(
+            code=f"{_COUPON_WORDS[words[2]]}{(big := int(rng.choice([50, 75, 100])))}",
+            kind="fixed",
+            value=big,
+            min_spend=float(big * int(rng.choice([6, 8, 10]))),
+        ),
     ]
     for index in range(2):
         category = CATEGORIES[int(rng.integers(0, len(CATEGORIES)))]
         pct = int(rng.choice([20, 25, 30]))
         word = category.name.split()[0].replace("-", "")[:5].upper()
-        coupons.append(Coupon(code=f"{word}{pct}{'' if index == 0 else 'X'}", kind="percent", value=pct,
-                              category=category.name, min_spend=float(rng.choice([0, 50, 100]))))
+        coupons.append(
+            Coupon(
+                code=f"{word}{pct}{'' if index == 0 else 'X'}",
+                kind="percent",
+                value=pct,
+                category=category.name,
+                min_spend=float(rng.choice([0, 50, 100])),
+            )
+        )
     return {coupon.code: coupon for coupon in coupons}
 
 
@@ -119,10 +207,20 @@ def base_world(rng: np.random.Generator, knobs: Knobs) -> WorldParts:
     ids = product_ids(rng, knobs.catalog_size + 200)
     products, stock = build_catalog(rng, knobs.catalog_size, ids[: knobs.catalog_size])
     today = (BASE_DATE + dt.timedelta(days=int(rng.integers(0, 330)))).isoformat()
-    customer = Customer(customer_id=f"C{int(rng.integers(10000, 99999))}",
-                        name=f"{_FIRST[int(rng.integers(0, len(_FIRST)))]} {_LAST[int(rng.integers(0, len(_LAST)))]}")
-    parts = WorldParts(today=today, products=products, stock=stock, customer=customer, orders={},
-                       coupons=_coupons(rng), policies=_policies(rng), spare_ids=ids[knobs.catalog_size :])
+    customer = Customer(
+        customer_id=f"C{int(rng.integers(10000, 99999))}",
+        name=f"{_FIRST[int(rng.integers(0, len(_FIRST)))]} {_LAST[int(rng.integers(0, len(_LAST)))]}",
+    )
+    parts = WorldParts(
+        today=today,
+        products=products,
+        stock=stock,
+        customer=customer,
+        orders={},
+        coupons=_coupons(rng),
+        policies=_policies(rng),
+        spare_ids=ids[knobs.catalog_size :],
+    )
     catalog = list(products.values())
     for _ in range(int(rng.integers(2, 5))):
         product = catalog[int(rng.integers(0, len(catalog)))]
