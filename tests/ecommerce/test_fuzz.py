@@ -21,8 +21,23 @@ _json = st.recursive(
     max_leaves=8,
 )
 _args = st.dictionaries(
-    st.sampled_from(["product_id", "order_id", "option", "quantity", "code", "topic", "product_ids", "max_price",
-                     "category", "message", "exchange_option", "limit", "x"]),
+    st.sampled_from(
+        [
+            "product_id",
+            "order_id",
+            "option",
+            "quantity",
+            "code",
+            "topic",
+            "product_ids",
+            "max_price",
+            "category",
+            "message",
+            "exchange_option",
+            "limit",
+            "x",
+        ]
+    ),
     _json | st.sampled_from(["P10000", "O5001", "M", "standard", "returns", "tents"]),
     max_size=4,
 )
@@ -38,8 +53,12 @@ def test_run_tool_never_raises(name: str, arguments: dict[str, object]) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(text=st.text(max_size=300) | st.builds(lambda a, b: f"P{a} costs ${b} for {a % 400} days. O{a % 9999}",
-                                              st.integers(0, 10**7), st.floats(0, 1e9)))
+@given(
+    text=st.text(max_size=300)
+    | st.builds(
+        lambda a, b: f"P{a} costs ${b} for {a % 400} days. O{a % 9999}", st.integers(0, 10**7), st.floats(0, 1e9)
+    )
+)
 def test_replies_never_raise(text: str) -> None:
     episode = _FAMILY.new_episode(_TASK)
     assert isinstance(unsupported(text, Evidence(), episode.db), list)
@@ -49,8 +68,7 @@ def test_replies_never_raise(text: str) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(calls=st.lists(st.fixed_dictionaries({"name": st.sampled_from(list(TOOLS)), "arguments": _args}),
-                      max_size=10))
+@given(calls=st.lists(st.fixed_dictionaries({"name": st.sampled_from(list(TOOLS)), "arguments": _args}), max_size=10))
 def test_tool_turns_never_raise(calls: list[dict[str, object]]) -> None:
     episode = _FAMILY.new_episode(_TASK)
     action = "".join(f"<tool_call>{json.dumps(call, default=str)}</tool_call>" for call in calls)

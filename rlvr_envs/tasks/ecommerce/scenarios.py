@@ -52,14 +52,20 @@ def _violate(
     rng: np.random.Generator, category: Category, target: Product, slot: str, want: dict[str, AttrValue | float]
 ) -> dict[str, object]:
     """Attributes of a near miss: like ``target`` but breaking ``slot``."""
+    # unconstrained price and rating vary (still inside the constraints) so a near miss is not a twin
+    ceiling = float(want.get("max_price", target.price * 1.15))
+    price = math.floor(float(rng.uniform(target.price * 0.8, max(target.price, ceiling))))
+    floor = float(want.get("min_rating", target.rating - 0.3))
     fixed: dict[str, object] = {
         "brand": target.brand,
         "color": target.color,
-        "price": target.price,
-        "rating": target.rating,
+        "price": round(min(price + 0.99, ceiling) if price + 0.99 <= ceiling else target.price, 2),
+        "rating": round(min(5.0, float(rng.uniform(floor, 5.0))), 1) if floor <= 5.0 else target.rating,
         "value": target.attributes[category.attribute],
         "line": _pick(rng, _LINES),
     }
+    if float(fixed["rating"]) < floor:  # type: ignore[arg-type]
+        fixed["rating"] = target.rating
     if slot == "max_price":
         fixed["price"] = round(math.floor(float(want["max_price"]) * float(rng.uniform(1.05, 1.4))) + 0.99, 2)
     elif slot == "color":
