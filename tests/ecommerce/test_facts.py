@@ -75,3 +75,26 @@ def test_promises_are_not_status_claims() -> None:
     order_id = next(o for o in episode.db.orders if o not in episode.world.orders)
     episode.step(f"Your order {order_id} will be delivered soon.")
     assert episode.hallucinations == []
+
+
+def test_required_facts_need_their_units() -> None:
+    from rlvr_envs.tasks.ecommerce.judge import said
+
+    assert said("30 days", "You have 30 days.") and said("30 days", "a 30-day window")
+    assert not said("30 days", "\\boxed{30}") and not said("30 days", "130 days")
+    assert said("3 items", "orders with 3 or more items") and not said("3 items", "13 items")
+    assert said("5%", "5 percent off") and not said("5%", "15%")
+    assert said("$5.99", "it costs $5.99") and not said("$5.99", "5.99")
+    assert said("2026-03-14", "arrives March 14") and said("shipped", "It has shipped.")
+
+
+def test_a_bare_number_does_not_answer_a_policy_question() -> None:
+    family, task = make_task("policy", seed=0, level=0)
+    for seed in range(50):
+        family, task = make_task("policy", seed=seed, level=0)
+        episode = family.new_episode(task)
+        if episode.goal.intents[0].topic in ("returns", "price_match"):
+            break
+    number = episode.goal.intents[0].facts[0].split()[0]
+    episode.step(f"\\boxed{{{number}}}")
+    assert not episode.customer.state.done

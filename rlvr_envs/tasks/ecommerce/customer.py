@@ -87,7 +87,8 @@ class Customer:
 
     def say(self, act: str, **values: object) -> str:
         options = ACTS[act]
-        return options[int(self.rng.integers(0, len(options)))].format(**values)
+        text = options[int(self.rng.integers(0, len(options)))].format(**values)
+        return text[:1].upper() + text[1:]
 
     # ---- opening ------------------------------------------------------------------------------
     def _want_text(self, index: int, want: Want) -> str:

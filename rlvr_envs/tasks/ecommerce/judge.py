@@ -14,6 +14,7 @@ from rlvr_envs.tasks.ecommerce.db import ShopDB
 from rlvr_envs.tasks.ecommerce.goals import Intent, satisfies
 from rlvr_envs.tasks.ecommerce.models import Order
 
+_COUNTED = re.compile(r"(\d+) (day|item)s")
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d{1,2})?)")
 
 
@@ -38,13 +39,17 @@ def _date_forms(iso: str) -> list[str]:
 
 
 def said(fact: str, text: str) -> bool:
-    """Whether ``fact`` (a status word, date, ``$`` amount, number, ``N%`` or id) appears in ``text``."""
+    """Whether ``fact`` (a status word, date, ``$`` amount, "N days", "N items", ``N%`` or id) appears in ``text``."""
     low = text.lower()
     if fact.startswith("$"):
         value = float(fact[1:].replace(",", ""))
         return any(abs(value - amount) < 0.005 for amount in amounts(text))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", fact):
         return any(form in low for form in _date_forms(fact))
+    counted = _COUNTED.fullmatch(fact)
+    if counted:  # "30 days", "3 items": the number with its unit ("30-day", "3 or more items")
+        number, unit = counted.group(1), counted.group(2)
+        return re.search(rf"(?<![\d.]){number}[\s-]*(?:or more\s+|\+\s*)?(?:calendar\s+)?{unit}s?\b", low) is not None
     if fact.endswith("%"):
         number = re.escape(fact[:-1])
         return re.search(rf"(?<![\d.]){number}\s?(?:%|percent)", low) is not None

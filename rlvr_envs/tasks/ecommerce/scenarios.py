@@ -225,7 +225,7 @@ def _return(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
     if allowed and len(product.variants) > 1 and rng.random() < 0.5:
         exchange = _pick(rng, [v.option for v in product.variants if v.option != option])
         parts.stock[f"{product.product_id}-{exchange}"] = max(1, parts.stock[f"{product.product_id}-{exchange}"])
-    facts = () if allowed else (str(window), order.order_id)  # a refusal names the order and the window
+    facts = () if allowed else (f"{window} days", order.order_id)  # a refusal names the order and the window
     return Intent(
         kind="return",
         order_id=order.order_id,
@@ -259,13 +259,13 @@ def _policy(parts: WorldParts, rng: np.random.Generator, knobs: Knobs) -> Intent
     category = None
     if topic == "returns":
         category = _categories(rng, 1)[0].name
-        facts: tuple[str, ...] = (str(policies.window(category)),)
+        facts: tuple[str, ...] = (f"{policies.window(category)} days",)
     elif topic == "shipping":
         facts = (money(policies.shipping_fee), money(policies.free_shipping_min))
     elif topic == "price_match":
-        facts = (str(policies.price_match_days),)
+        facts = (f"{policies.price_match_days} days",)
     else:
-        facts = (str(policies.bundle_min_items), f"{policies.bundle_percent:g}%")
+        facts = (f"{policies.bundle_min_items} items", f"{policies.bundle_percent:g}%")
     return Intent(kind="policy", topic=topic, category=category, facts=facts)
 
 
