@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXECUTED_DOCS = ["README.md", "docs/quickstart.md", "docs/curriculum.md", "docs/longcontext.md"]
+EXECUTED_DOCS = ["README.md", "docs/quickstart.md", "docs/curriculum.md", "docs/longcontext.md", "docs/ecommerce.md"]
 MAX_BLOCK_SECONDS = 5.0  # the examples are meant to take well under 2 s; this only catches hangs
 
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)

@@ -164,10 +164,7 @@ def make_product(
     """Build one product (unvalidated construction: every field comes from this module's tables)."""
     options = sizes if sizes else ("standard",)
     variants = tuple(
-        Variant.model_construct(
-            sku=f"{product_id}-{'STD' if option == 'standard' else option}", product_id=product_id, option=option
-        )
-        for option in options
+        Variant(f"{product_id}-{'STD' if option == 'standard' else option}", product_id, option) for option in options
     )
     return Product.model_construct(
         product_id=product_id,

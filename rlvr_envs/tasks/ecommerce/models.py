@@ -7,7 +7,7 @@ them so that a transaction can roll back by restoring shallow copies.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,10 +15,12 @@ AttrValue = str | int | bool
 OrderStatus = Literal["processing", "shipped", "delivered", "cancelled"]
 
 
-class Variant(BaseModel):
-    """One purchasable version of a product (a size, or ``standard``); ``sku`` is what carts hold."""
+class Variant(NamedTuple):
+    """One purchasable version of a product (a size, or ``standard``); ``sku`` is what carts hold.
 
-    model_config = ConfigDict(frozen=True)
+    A typed named tuple rather than a model: a catalog holds thousands, and pydantic validates it as a
+    field of `Product` all the same.
+    """
 
     sku: str
     product_id: str
