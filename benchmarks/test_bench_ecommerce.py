@@ -15,8 +15,6 @@ for a quick run). The table is printed and written to ``benchmarks/results/ecomm
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -29,23 +27,12 @@ from rlvr_envs.tasks.ecommerce import EcomFamily
 from rlvr_envs.tasks.ecommerce.agents import oracle_action
 from rlvr_envs.tasks.ecommerce.db import ShopDB
 
-from .conftest import RESULTS, machine_lines, publish
+from .conftest import RESULTS, machine_lines, median_ms, publish
 
 ROUNDS = 31
 TARGET_GENERATE_MS = 20.0
 TARGET_EPISODE_MS = 30.0
 _rows: dict[str, float] = {}
-
-
-def _median_ms(make_run: Callable[[int], Callable[[], Any]], rounds: int = ROUNDS) -> float:
-    make_run(10_000)()  # warm-up (imports, caches)
-    times = []
-    for seed in range(rounds):
-        run = make_run(seed)
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def _generate(family: Any, level: int) -> Callable[[int], Callable[[], Any]]:
@@ -102,12 +89,12 @@ def _render() -> str:
 def test_generation_and_ten_turn_episode(benchmark: Any) -> None:
     family = EcomFamily()
     math_family = rlvr_envs.unwrap(rlvr_envs.make("rlvr/Math-v0")).family
-    _rows["Math-v0 generate, level 5"] = _median_ms(_generate(math_family, 5))
+    _rows["Math-v0 generate, level 5"] = median_ms(_generate(math_family, 5), ROUNDS)
     for level in (0, 5, 10):
-        _rows[f"EcomDialogue generate, level {level}"] = _median_ms(_generate(family, level))
+        _rows[f"EcomDialogue generate, level {level}"] = median_ms(_generate(family, level), ROUNDS)
 
     world = family.new_episode(family.generate(np.random.default_rng(1), 5, task_id="bench:5:1")).world
-    _rows["bare ShopDB copy, level 5"] = _median_ms(lambda seed: lambda: ShopDB(world), 101)
+    _rows["bare ShopDB copy, level 5"] = median_ms(lambda seed: lambda: ShopDB(world), 101)
 
     math_env = rlvr_envs.make("rlvr/Math-v0")
 
@@ -118,7 +105,7 @@ def test_generation_and_ten_turn_episode(benchmark: Any) -> None:
 
         return run
 
-    _rows["Math-v0 oracle episode (reset + 1 step)"] = _median_ms(math_episode)
+    _rows["Math-v0 oracle episode (reset + 1 step)"] = median_ms(math_episode, ROUNDS)
 
     tasks = _ten_turn_tasks(11)
     env = rlvr_envs.make("rlvr/EcomDialogue-v0", scenarios=["multi_intent"])
@@ -145,8 +132,8 @@ def test_generation_and_ten_turn_episode(benchmark: Any) -> None:
 
         return run
 
-    _rows["10-turn oracle episode: 10 steps (level 8, multi-intent)"] = _median_ms(steps_only, 11)
-    _rows["10-turn oracle episode: cold reset + 10 steps"] = _median_ms(cold, 11)
+    _rows["10-turn oracle episode: 10 steps (level 8, multi-intent)"] = median_ms(steps_only, 11)
+    _rows["10-turn oracle episode: cold reset + 10 steps"] = median_ms(cold, 11)
 
     seeds = iter(range(10**6))
     benchmark.group = "ecommerce"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rlvr_envs.tasks.ecommerce.models import Coupon, Order, OrderLine, Policies, Product, ReturnRequest, World
+from rlvr_envs.tasks.ecommerce.models import Coupon, Order, Policies, Product, ReturnRequest, World, order_line
 
 
 class ShopError(Exception):
@@ -170,16 +170,7 @@ class ShopDB:
                     )
                 self.stock[sku] -= quantity
                 option = next(v.option for v in product.variants if v.sku == sku)
-                lines.append(
-                    OrderLine(
-                        sku=sku,
-                        product_id=product.product_id,
-                        name=product.name,
-                        option=option,
-                        quantity=quantity,
-                        unit_price=product.price,
-                    )
-                )
+                lines.append(order_line(product, option, quantity))
             coupon = self.world.coupons.get(self.coupon) if self.coupon else None
             subtotal, discount, shipping, total = price_lines(self.cart_lines(), coupon, self.world.policies)
             order_id = f"O{self.next_order}"

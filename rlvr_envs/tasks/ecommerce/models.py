@@ -64,6 +64,19 @@ class OrderLine(BaseModel):
     unit_price: float
 
 
+def order_line(product: Product, option: str, quantity: int) -> OrderLine:
+    """The order line for ``quantity`` of ``product`` in ``option``, at today's price."""
+    sku = next(v.sku for v in product.variants if v.option == option)
+    return OrderLine(
+        sku=sku,
+        product_id=product.product_id,
+        name=product.name,
+        option=option,
+        quantity=quantity,
+        unit_price=product.price,
+    )
+
+
 class Order(BaseModel):
     """A placed order; dates are ISO strings relative to the world's ``today``."""
 

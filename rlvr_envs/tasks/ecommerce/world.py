@@ -14,7 +14,7 @@ import numpy as np
 from rlvr_envs.tasks.ecommerce.catalog import CATEGORIES, build_catalog, product_ids
 from rlvr_envs.tasks.ecommerce.config import Knobs
 from rlvr_envs.tasks.ecommerce.db import add_days, price_lines
-from rlvr_envs.tasks.ecommerce.models import Coupon, Customer, Order, OrderLine, Policies, Product, World
+from rlvr_envs.tasks.ecommerce.models import Coupon, Customer, Order, Policies, Product, World, order_line
 
 _FIRST = (
     "Ava",
@@ -99,19 +99,7 @@ class WorldParts:
         """A past order of this customer, ``age_days`` old; delivered ones carry their delivery date."""
         today = dt.date.fromisoformat(self.today)
         order_date = (today - dt.timedelta(days=age_days)).isoformat()
-        order_lines = []
-        for product, option in lines:
-            sku = next(v.sku for v in product.variants if v.option == option)
-            order_lines.append(
-                OrderLine(
-                    sku=sku,
-                    product_id=product.product_id,
-                    name=product.name,
-                    option=option,
-                    quantity=1,
-                    unit_price=product.price,
-                )
-            )
+        order_lines = [order_line(product, option, 1) for product, option in lines]
         subtotal, discount, shipping, total = price_lines([(p, 1) for p, _ in lines], None, self.policies)
         delivered = None
         if status == "delivered":
