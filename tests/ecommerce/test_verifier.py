@@ -230,3 +230,11 @@ def test_reward_weights_and_efficiency() -> None:
     assert verdict.components["task"] == 1.0 and verdict.components["efficiency"] < 1.0
     expected = WEIGHTS.task + WEIGHTS.efficiency * verdict.components["efficiency"] + WEIGHTS.hallucination
     assert verdict.reward == pytest.approx(expected, abs=1e-6)
+
+
+def test_hedging_over_statuses_does_not_tell_the_status() -> None:
+    episode = _find("order_status", lambda e: not e.goal.intents[0].order_hidden)
+    intent = episode.goal.intents[0]
+    episode.step(call("get_order", order_id=intent.order_id))
+    episode.step(f"Order {intent.order_id} is processing, shipped or delivered; the date is {intent.facts[1]}.")
+    assert judge(episode, WEIGHTS).components["task"] == 0.0

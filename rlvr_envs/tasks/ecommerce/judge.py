@@ -123,7 +123,25 @@ def required_facts(intent: Intent, db: ShopDB) -> tuple[str, ...]:
 
 
 def intent_done(intent: Intent, db: ShopDB, replies: str) -> bool:
-    return state_ok(intent, db) and all(said(fact, replies) for fact in required_facts(intent, db))
+    """State right, every required fact told, and (for a status question) no other status claimed."""
+    if not state_ok(intent, db) or not all(said(fact, replies) for fact in required_facts(intent, db)):
+        return False
+    return intent.kind != "status" or not _other_status(intent, replies)
+
+
+_STATUSES = ("processing", "shipped", "delivered", "cancelled")
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def _other_status(intent: Intent, replies: str) -> bool:
+    """Whether a sentence about the asked order names a status other than its real one (a hedge like
+    "it is processing, shipped or delivered" does not count as telling the status)."""
+    real = intent.facts[0] if intent.facts else ""
+    others = [status for status in _STATUSES if status != real]
+    return any(
+        (intent.order_id or "").lower() in sentence and any(re.search(rf"\b{s}\b", sentence) for s in others)
+        for sentence in _SENTENCES.split(replies.lower())
+    )
 
 
 def collateral(intents: tuple[Intent, ...], db: ShopDB) -> list[str]:
