@@ -6,7 +6,11 @@ import contextlib
 import datetime
 import os
 import platform
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,3 +43,18 @@ def publish(config: pytest.Config, path: Path, table: str) -> None:
         reporter.write_line("")
         for line in table.splitlines():
             reporter.write_line(line)
+
+
+def median_ms(make_run: Callable[[int], Callable[[], Any]], rounds: int) -> float:
+    """Median milliseconds of ``make_run(seed)()`` over seeds ``0..rounds-1`` (after one warm-up run).
+
+    ``make_run`` does its set-up outside the timed call, so each round times only the work itself.
+    """
+    make_run(10_000)()  # warm-up (imports, caches)
+    times = []
+    for seed in range(rounds):
+        run = make_run(seed)
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000

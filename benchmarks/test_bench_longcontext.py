@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,7 +31,7 @@ import pytest
 import rlvr_envs
 from rlvr_envs.tasks.longcontext import LongContextQAFamily
 
-from .conftest import RESULTS, machine_lines, publish
+from .conftest import RESULTS, machine_lines, median_ms, publish
 
 SIZES = (1024, 4096, 8192, 32768, 65536, 131072)
 TARGETS_MS = {32768: 200.0, 131072: 1000.0}
@@ -48,17 +46,6 @@ def _rounds(size: int) -> int:
 
 def _word_pieces(text: str) -> int:
     return sum(1 for _ in _PIECES.finditer(text))
-
-
-def _median_ms(make_run: Callable[[int], Callable[[], Any]], rounds: int) -> float:
-    make_run(10_000)()  # warm-up (imports, caches)
-    times = []
-    for seed in range(rounds):
-        run = make_run(seed)
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def _generate(family: LongContextQAFamily) -> Callable[[int], Callable[[], Any]]:
@@ -129,11 +116,11 @@ def test_assembly_time(benchmark: Any, size: int) -> None:
     benchmark.pedantic(  # type: ignore[no-untyped-call]
         lambda: _generate(family)(next(seeds))(), rounds=rounds, warmup_rounds=1, iterations=1
     )
-    _medians[("QA generate", size)] = _median_ms(_generate(family), rounds)
-    _medians[("QA reset", size)] = _median_ms(_reset("rlvr/LongContextQA-v0", size, search=False), rounds)
-    _medians[("Search reset + index", size)] = _median_ms(_reset("rlvr/LongContextSearch-v0", size, True), rounds)
+    _medians[("QA generate", size)] = median_ms(_generate(family), rounds)
+    _medians[("QA reset", size)] = median_ms(_reset("rlvr/LongContextQA-v0", size, search=False), rounds)
+    _medians[("Search reset + index", size)] = median_ms(_reset("rlvr/LongContextSearch-v0", size, True), rounds)
     exact = LongContextQAFamily(context_tokens=size, tokenizer=_word_pieces)
-    _medians[("QA generate, tokenizer", size)] = _median_ms(_generate(exact), max(5, rounds // 2))
+    _medians[("QA generate, tokenizer", size)] = median_ms(_generate(exact), max(5, rounds // 2))
     target = TARGETS_MS.get(size)
     if target is not None:
         assert _medians[("QA reset", size)] <= target, f"{size} tokens: {_medians[('QA reset', size)]:.0f} ms"

@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("env_id")
     play.add_argument("--level", type=int, default=None)
     play.add_argument("--seed", type=int, default=None)
+    play.add_argument("--transcript", type=Path, default=None, help="also write the transcript here (Markdown)")
 
     evaluate = commands.add_parser("eval", help="evaluate policies on envs ('all' = every env)")
     evaluate.add_argument("env_ids", nargs="+", help="env ids, or 'all'")
@@ -197,13 +198,36 @@ def _read_action(stream: TextIO, console: Console) -> str | None:
     return "\n".join(lines) if lines else None
 
 
+_ROLE_STYLE = {"system": "dim", "user": "bold cyan", "assistant": "bold green", "tool": "yellow"}
+
+
+def _tools_table(tools: list[dict[str, object]]) -> Table:
+    """The env's tools (OpenAI function specs) as name, arguments and description."""
+    table = Table(title="tools (call with <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>)")
+    for column in ("tool", "arguments", "description"):
+        table.add_column(column)
+    for tool in tools:
+        function = tool.get("function", tool)
+        if not isinstance(function, dict):
+            continue
+        parameters = function.get("parameters") or {}
+        properties = parameters.get("properties", {}) if isinstance(parameters, dict) else {}
+        required = set(parameters.get("required", [])) if isinstance(parameters, dict) else set()
+        arguments = ", ".join(f"{name}{'' if name in required else '?'}" for name in properties)
+        table.add_row(str(function.get("name", "")), arguments, str(function.get("description", "")))
+    return table
+
+
 def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.stdin) -> int:
     env = rlvr_envs.make(args.env_id)
     options = {"level": args.level} if args.level is not None else None
     observation, info = env.reset(seed=args.seed, options=options)
+    if info.get("tools"):
+        console.print(_tools_table(info["tools"]))
     for message in info["messages"]:
         if message["role"] == "system":
             console.print(Text(f"system: {message['content']}", style="dim"))
+    console.print(Text("user: ", style=_ROLE_STYLE["user"]), end="")
     console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
     total = 0.0
     while True:
@@ -213,11 +237,26 @@ def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.st
             return 1
         observation, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
+        role = info["messages"][-1]["role"] if not (terminated or truncated) else "env"
+        console.print(Text(f"{role}: ", style=_ROLE_STYLE.get(role, "bold")), end="")
         console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
         if terminated or truncated:
             verdict = info.get("verdict", {})
             console.print(f"[bold]episode over[/bold]: reward {total:+.3f}  components {verdict.get('components')}")
+            if args.transcript is not None:
+                _write_transcript(args.transcript, info["messages"], observation, verdict)
+                console.print(f"transcript written to {args.transcript}")
             return 0
+
+
+def _write_transcript(path: Path, messages: list[dict[str, object]], last: object, verdict: dict[str, object]) -> None:
+    """A readable Markdown transcript: one block per message, then the verdict."""
+    lines = []
+    for message in messages:
+        content = message.get("content", "")
+        lines += [f"**{message.get('role')}**", "", "```text", str(content), "```", ""]
+    lines += ["**env**", "", "```text", str(last), "```", "", f"verdict: `{json.dumps(verdict.get('components'))}`"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _summarise(records: list[EpisodeRecord]) -> dict[str, float]:

@@ -21,6 +21,7 @@ EXECUTED_DOCS = [
     "docs/curriculum.md",
     "docs/longcontext.md",
     "docs/integrations.md",
+    "docs/ecommerce.md",
 ]
 MAX_BLOCK_SECONDS = 5.0  # the examples are meant to take well under 2 s; this only catches hangs
 

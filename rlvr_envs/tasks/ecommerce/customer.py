@@ -1,0 +1,291 @@
+"""The simulated customer: goal-driven, deterministic under its seed, talking in varied templates.
+
+Behaviour, per agent reply (text sent to the customer):
+
+- **Slot questions** (a ``?`` and a slot word such as "budget", "colour", "size", "brand", "rating" or
+  the category's feature): a kept-back constraint is revealed; a slot the customer has no
+  constraint on gets "I don't mind". Answers always come from the hidden goal, so they agree.
+- **Order numbers**: asked for ("order number"/"order id" and a ``?``), a kept-back order id is given.
+- **Offers**: every product id in the reply is judged against the wanted product of its category;
+  a fitting one is accepted, a wrong one is rejected with the broken constraint as the reason. The
+  first offer may trigger a change of mind (a different colour).
+- **Progress**: when the shop's state and the replies fulfil an intent (see `judge.intent_done`),
+  the customer says so; when all are fulfilled, they say goodbye and the episode ends.
+- **Patience**: a reply that achieves nothing, a rejected offer, an unwanted order or too many
+  silent tool-only turns cost one point; at zero the customer leaves angrily.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rlvr_envs.tasks.ecommerce.catalog import CATEGORY_BY_NAME
+from rlvr_envs.tasks.ecommerce.db import ShopDB, money
+from rlvr_envs.tasks.ecommerce.goals import Goal, Intent, Want, satisfies
+from rlvr_envs.tasks.ecommerce.judge import collateral, intent_done, new_orders
+from rlvr_envs.tasks.ecommerce.models import AttrValue
+from rlvr_envs.tasks.ecommerce.phrases import ACTS, SLOT_NAMES, describe
+
+_PID = re.compile(r"\bP\d{5}\b")
+_UNAVAILABLE = re.compile(r"out of stock|sold out|unavailable|not available|not in stock")
+_SLOT_WORDS: dict[str, tuple[str, ...]] = {
+    "max_price": ("budget", "spend", "price range", "max price", "maximum price", "afford", "how much"),
+    "color": ("colour", "color"),
+    "brand": ("brand",),
+    "min_rating": ("rating", "stars", "reviews"),
+    "size": ("size",),
+}
+_ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
+    "wireless": ("wireless", "wired", "bluetooth"),
+    "ram_gb": ("ram", "memory"),
+    "battery_days": ("battery",),
+    "watts": ("watt", "power"),
+    "terrain": ("terrain", "trail", "road"),
+    "waterproof": ("waterproof", "rain"),
+    "material": ("material", "fabric"),
+    "capacity_l": ("capacity", "litre", "liter", "volume"),
+    "type": ("type", "kind of coffee"),
+    "capacity_people": ("people", "person", "capacity"),
+    "adjustable_arms": ("arms", "armrest"),
+    "pieces": ("pieces", "piece"),
+}
+
+
+@dataclass
+class CustomerState:
+    """Everything the customer remembers (plain data, so episodes pickle)."""
+
+    patience: int
+    revealed: dict[int, list[str]] = field(default_factory=dict)  # want index -> slots told
+    asked_slots: set[str] = field(default_factory=set)
+    changed: set[int] = field(default_factory=set)  # wants whose mind change happened
+    judged: set[str] = field(default_factory=set)  # product ids already judged
+    accepted: dict[int, str] = field(default_factory=dict)
+    orders_told: bool = False
+    done: set[int] = field(default_factory=set)
+    complained: set[str] = field(default_factory=set)
+    silent: int = 0
+    left: bool = False
+    satisfied: bool = False
+
+
+class Customer:
+    """The simulator for one episode; `opening` starts the chat and `hear` answers each reply."""
+
+    def __init__(self, goal: Goal, db: ShopDB, seed: int) -> None:
+        self.goal = goal
+        self.db = db
+        self.rng = np.random.default_rng(np.random.SeedSequence([seed, 0xC057]))
+        self.state = CustomerState(patience=goal.patience)
+        self.wants: list[tuple[int, Intent, Want]] = []  # (want index, its intent, want)
+        for intent in goal.intents:
+            for want in intent.wants:
+                self.wants.append((len(self.wants), intent, want))
+
+    def say(self, act: str, **values: object) -> str:
+        options = ACTS[act]
+        text = options[int(self.rng.integers(0, len(options)))].format(**values)
+        return text[:1].upper() + text[1:]
+
+    # ---- opening ------------------------------------------------------------------------------
+    def _want_text(self, index: int, want: Want) -> str:
+        parts = [
+            describe(slot, self._value(index, want, slot), want.attribute)
+            for slot in want.constraints
+            if slot not in want.hidden
+        ]
+        word = CATEGORY_BY_NAME[want.category].noun.lower()
+        noun = f"a pair of {word}" if word.endswith("s") else f"a {word}"
+        self.state.revealed.setdefault(index, [s for s in want.constraints if s not in want.hidden])
+        return " ".join([noun, *parts]) if parts else noun
+
+    def _value(self, index: int, want: Want, slot: str) -> AttrValue | float:
+        if slot == "color" and want.first_color and index not in self.state.changed:
+            return want.first_color
+        return want.constraints[slot]
+
+    def opening(self) -> str:
+        texts = []
+        windex = 0
+        for intent in self.goal.intents:
+            texts.append(self._intent_opening(intent, windex))
+            windex += len(intent.wants)
+        body = texts[0] + "".join(" " + self.say("also", text=_lower_first(t)) for t in texts[1:])
+        return f"{self.say('greet')} {body}"
+
+    def _intent_opening(self, intent: Intent, windex: int) -> str:
+        world = self.db.world
+        if intent.kind == "buy" and intent.requested:
+            product = world.products[intent.requested]
+            size = f" in size {intent.wants[0].constraints['size']}" if "size" in intent.wants[0].constraints else ""
+            return (
+                self.say("requested", name=product.name, pid=product.product_id, size=size)
+                + " "
+                + self.say("fallback", what=self._want_text(windex, intent.wants[0]))
+            )
+        if intent.kind == "buy" and intent.best_coupon:
+            items = []
+            for want in intent.wants:
+                product = world.products[want.exact or ""]
+                option = want.target.split("-", 1)[1]
+                items.append(
+                    f"the {product.name} ({product.product_id}" + ("" if option == "STD" else f", size {option}") + ")"
+                )
+            return self.say("coupon", what=" and ".join(items))
+        if intent.kind == "buy":
+            what = " and ".join(self._want_text(windex + i, w) for i, w in enumerate(intent.wants))
+            if intent.budget is not None:
+                return self.say("cart", what=what, budget=money(intent.budget))
+            return self.say("buy", what=what)
+        order = world.orders.get(intent.order_id or "")
+        name = world.products[order.lines[0].product_id].name if order else "item"
+        if intent.kind == "return":
+            verb = "exchange" if intent.exchange_option else "return"
+            text = self.say(
+                "return_hidden" if intent.order_hidden else "return_yes", verb=verb, name=name, oid=intent.order_id
+            )
+            if intent.exchange_option:
+                text += f" I'd like size {intent.exchange_option} instead."
+            return text
+        if intent.kind == "status":
+            return self.say("status_hidden" if intent.order_hidden else "status", oid=intent.order_id, name=name)
+        return self.say(f"policy_{intent.topic}", category=intent.category or "items")
+
+    # ---- one reply ----------------------------------------------------------------------------
+    def silent_turn(self, limit: int) -> str | None:
+        """The agent only called tools; after ``limit`` such turns in a row the customer nudges."""
+        self.state.silent += 1
+        if self.state.silent < limit:
+            return None
+        self.state.silent = 0
+        return self._lose_patience(self.say("silent"))
+
+    def hear(self, reply: str, replies_so_far: str) -> str:
+        """Answer one agent reply; sets ``state.satisfied`` or ``state.left`` when the chat ends."""
+        self.state.silent = 0
+        low = reply.lower()
+        out: list[str] = []
+        progress = False
+        if "?" in reply:
+            answered, told = self._answer_slots(low)
+            out.extend(answered)
+            progress = progress or told
+            if re.search(r"order\s*(?:number|id|#|no\b)", low):
+                hidden = [i.order_id for i in self.goal.intents if i.order_hidden and i.order_id]
+                if hidden and not self.state.orders_told:
+                    self.state.orders_told = True
+                    out.append(" ".join(self.say("give_order", oid=oid) for oid in hidden))
+                    progress = True
+        offers, good = self._judge_offers(reply)
+        out.extend(offers)
+        progress = progress or good or bool(offers)  # a rejected offer already cost patience
+        for order in new_orders(self.db):
+            if order.order_id in self.state.complained or order.status == "cancelled":
+                continue
+            if any(f"unwanted order {order.order_id}" == p for p in collateral(self.goal.intents, self.db)):
+                self.state.complained.add(order.order_id)
+                out.append(self.say("wrong_order", oid=order.order_id))
+                out.append(self._lose_patience(""))
+        done_before = len(self.state.done)
+        for k, intent in enumerate(self.goal.intents):
+            if k not in self.state.done and intent_done(intent, self.db, replies_so_far):
+                self.state.done.add(k)
+                progress = True
+        if progress and len(self.state.done) < len(self.goal.intents) and len(self.state.done) > done_before:
+            out.append(self.say("done"))
+        if len(self.state.done) == len(self.goal.intents) and not collateral(self.goal.intents, self.db):
+            self.state.satisfied = True
+            out.append(self.say("bye"))
+        elif not progress and not self.state.left:
+            out.append(self._lose_patience(self.say("nudge")))
+        return " ".join(part for part in out if part).strip()
+
+    def _lose_patience(self, text: str) -> str:
+        self.state.patience -= 1
+        if self.state.patience <= 0 and not self.state.left:
+            self.state.left = True
+            return (text + " " + self.say("leave")).strip()
+        return text
+
+    def _answer_slots(self, low: str) -> tuple[list[str], bool]:
+        out: list[str] = []
+        told = False
+        for index, intent, want in self.wants:
+            if want.exact or index in self.state.accepted:
+                continue
+            for slot in ("max_price", "color", "brand", "min_rating", "size", "attribute"):
+                words = _ATTRIBUTE_WORDS.get(want.attribute or "", ()) if slot == "attribute" else _SLOT_WORDS[slot]
+                if not any(word in low for word in words):
+                    continue
+                key = f"{index}:{slot}"
+                if slot in want.constraints:
+                    value = self._value(index, want, slot)
+                    fact = describe(slot, value, want.attribute)
+                    out.append(self.say("answer", fact=f"for the {want.category}, {fact}"))
+                    if slot not in self.state.revealed.setdefault(index, []):
+                        self.state.revealed[index].append(slot)
+                        told = True
+                elif slot == "max_price" and intent.budget is not None:
+                    out.append(self.say("answer", fact=f"{money(intent.budget)} in total"))
+                else:
+                    out.append(self.say("no_pref", slot=SLOT_NAMES[slot]))
+                if key not in self.state.asked_slots:
+                    self.state.asked_slots.add(key)
+                    told = True
+        return out, told
+
+    def _judge_offers(self, reply: str) -> tuple[list[str], bool]:
+        out: list[str] = []
+        good = False
+        for pid in list(dict.fromkeys(_PID.findall(reply)))[:4]:
+            if pid in self.state.judged:
+                continue
+            product = self.db.world.products.get(pid)
+            if product is None:
+                continue
+            self.state.judged.add(pid)
+            match = [(i, intent, w) for i, intent, w in self.wants if w.category == product.category]
+            if not match:
+                continue
+            index, intent, want = match[0]
+            if intent.requested == pid:
+                if not _UNAVAILABLE.search(reply.lower()):
+                    out.append(self.say("accept_requested", pid=pid))
+                    good = True
+                continue
+            if want.first_color and index not in self.state.changed:
+                self.state.changed.add(index)
+                out.append(self.say("mind_change", color=want.constraints["color"]))
+            options = [v.option for v in product.variants]
+            if want.exact is not None:
+                option = next((v.option for v in product.variants if v.sku == want.target), options[0])
+            else:
+                option = str(want.constraints.get("size", options[0]))
+                option = option if option in options else options[0]
+            broken = satisfies(product, option, want)
+            if "size" in broken and "size" in want.constraints:
+                broken = [b for b in broken if b != "size"] + (["size"] if option not in options else [])
+            if broken:
+                slot = broken[0]
+                if slot in want.constraints:
+                    reason = f"I want it {describe(slot, want.constraints[slot], want.attribute)}"
+                    if slot not in self.state.revealed.setdefault(index, []):
+                        self.state.revealed[index].append(slot)
+                else:
+                    reason = "that's not the product I asked for"
+                out.append(self._lose_patience(self.say("reject", pid=pid, reason=reason)))
+            else:
+                self.state.accepted[index] = pid
+                out.append(self.say("accept", pid=pid))
+                good = True
+        return out, good
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case a sentence's first letter to continue it ("Also, where..."), but keep "I"."""
+    if text[:2] in ("I ", "I'"):
+        return text
+    return text[:1].lower() + text[1:]
