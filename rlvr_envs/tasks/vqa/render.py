@@ -1,0 +1,150 @@
+"""Rasterise a scene graph into an RGB image (Pillow + numpy, CPU only, deterministic).
+
+Every object is drawn from one binary mask per (shape, radius); the same masks build the label
+map from which the gold boxes come, so a box always contains exactly the object's visible pixels.
+Pillow is imported lazily (inside functions) so ``import rlvr_envs`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rlvr_envs.tasks.vqa.vocab import COLORS
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+    from rlvr_envs.tasks.vqa.scene import Scene
+
+_STRIPE = 5  # stripe half-period in pixels
+_DOT = 6  # dot grid period in pixels
+
+
+def shape_points(shape: str, r: int) -> list[tuple[float, float]] | None:
+    """Polygon vertices of ``shape`` inside the square [0, 2r] x [0, 2r] (``None`` for circle/square)."""
+    c = float(r)
+    if shape == "triangle":
+        return [(c, 0.0), (2.0 * c, 2.0 * c), (0.0, 2.0 * c)]
+    if shape == "diamond":
+        return [(c, 0.0), (2.0 * c, c), (c, 2.0 * c), (0.0, c)]
+    if shape == "hexagon":
+        return [(c + c * math.cos(math.pi / 3 * k), c + c * math.sin(math.pi / 3 * k)) for k in range(6)]
+    return None
+
+
+@lru_cache(maxsize=512)
+def shape_mask(shape: str, r: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """The object's pixels in its (2r+1)-square: translation-invariant, so cached per (shape, r)."""
+    from PIL import Image, ImageDraw
+
+    side = 2 * r + 1
+    canvas = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(canvas)
+    points = shape_points(shape, r)
+    if shape == "circle":
+        draw.ellipse((0, 0, 2 * r, 2 * r), fill=255)
+    elif shape == "square":
+        draw.rectangle((0, 0, 2 * r, 2 * r), fill=255)
+    elif points is not None:
+        draw.polygon(points, fill=255)
+    else:
+        raise ValueError(f"unknown shape {shape!r}")
+    mask = np.asarray(canvas) > 0
+    mask.setflags(write=False)
+    return mask
+
+
+@lru_cache(maxsize=512)
+def _edge_mask(shape: str, r: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """The 1-pixel rim of the mask (mask minus its 4-neighbour erosion), drawn darker as an outline."""
+    mask = shape_mask(shape, r)
+    padded = np.pad(mask, 1)
+    inner = padded[1:-1, 1:-1] & padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    edge = mask & ~inner
+    edge.setflags(write=False)
+    return edge
+
+
+@lru_cache(maxsize=1024)
+def _sprite(shape: str, r: int, color: str, texture: str) -> tuple[PILImage.Image, PILImage.Image]:
+    """The object's RGB patch and its paste mask, cached per appearance."""
+    from PIL import Image
+
+    side = 2 * r + 1
+    base = np.array(COLORS[color], dtype=np.int16)
+    patch = np.empty((side, side, 3), dtype=np.int16)
+    patch[:] = base
+    ys, xs = np.mgrid[0:side, 0:side]
+    if texture == "striped":
+        stripes = ((xs + ys) // _STRIPE) % 2 == 1
+        patch[stripes] = base * 55 // 100
+    elif texture == "dotted":
+        dots = ((xs % _DOT) - _DOT // 2) ** 2 + ((ys % _DOT) - _DOT // 2) ** 2 <= 2
+        patch[dots] = 255 - (255 - base) * 35 // 100
+    patch[_edge_mask(shape, r)] = base * 40 // 100
+    mask = shape_mask(shape, r)
+    return (
+        Image.fromarray(np.clip(patch, 0, 255).astype(np.uint8), "RGB"),
+        Image.fromarray(mask.astype(np.uint8) * 255, "L"),
+    )
+
+
+def label_map(scene: Scene) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """Which object owns each pixel (index + 1; 0 = background), later objects on top."""
+    labels = np.zeros((scene.size, scene.size), dtype=np.int16)
+    for index, obj in enumerate(scene.objects):
+        mask = shape_mask(obj.shape, obj.r)
+        window = labels[obj.cy - obj.r : obj.cy + obj.r + 1, obj.cx - obj.r : obj.cx + obj.r + 1]
+        window[mask] = index + 1
+    return labels
+
+
+def _background(scene: Scene) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    top = np.array(scene.background[0], dtype=np.float32)
+    bottom = np.array(scene.background[1], dtype=np.float32)
+    ramp = np.linspace(0.0, 1.0, scene.size, dtype=np.float32)[:, None]
+    column = (top[None, :] * (1.0 - ramp) + bottom[None, :] * ramp).astype(np.uint8)
+    return np.ascontiguousarray(np.broadcast_to(column[:, None, :], (scene.size, scene.size, 3)))
+
+
+def render(scene: Scene, *, skip: int | None = None) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The scene as an ``H x W x 3`` uint8 array; ``skip`` leaves one object out (used by tests)."""
+    from PIL import Image, ImageDraw
+
+    canvas = Image.fromarray(_background(scene), "RGB")
+    draw = ImageDraw.Draw(canvas)
+    for item in scene.clutter:
+        color = tuple(item.color)
+        if item.kind == "line":
+            draw.line(item.points, fill=color, width=item.width)
+        else:
+            x, y = item.points[0], item.points[1]
+            draw.ellipse((x - item.width, y - item.width, x + item.width, y + item.width), fill=color)
+    for index, obj in enumerate(scene.objects):
+        if index == skip:
+            continue
+        patch, mask = _sprite(obj.shape, obj.r, obj.color, obj.texture)
+        canvas.paste(patch, (obj.cx - obj.r, obj.cy - obj.r), mask)
+    image = np.asarray(canvas)
+    if scene.noise > 0:
+        rng = np.random.default_rng(np.random.SeedSequence(scene.noise_seed))
+        noise = rng.integers(-scene.noise, scene.noise + 1, size=image.shape, dtype=np.int16)
+        image = np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+    else:
+        image = image.copy()
+    return image
+
+
+def crop_zoom(
+    image: np.ndarray[Any, np.dtype[np.uint8]], box: tuple[int, int, int, int], out_size: int
+) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    """The region ``box`` (pixel edges, already clipped to the image) resized to ``out_size`` square."""
+    from PIL import Image
+
+    x1, y1, x2, y2 = box
+    region = Image.fromarray(image[y1:y2, x1:x2])
+    return np.asarray(region.resize((out_size, out_size), Image.Resampling.BILINEAR)).copy()
