@@ -16,8 +16,8 @@ from pathlib import Path
 import gymnasium as gym
 import pytest
 from gymnasium.utils.env_checker import check_env
-from hypothesis import HealthCheck, given, settings
 from gymnasium.vector.utils import iterate
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rlvr_envs

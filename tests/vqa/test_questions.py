@@ -18,7 +18,11 @@ from rlvr_envs.tasks.vqa import FAMILIES, VQAFamily
 from rlvr_envs.tasks.vqa.questions import make_question
 from rlvr_envs.tasks.vqa.scene import Scene, generate_scene
 
-REGION_NAMES = [["top left", "top", "top right"], ["left", "center", "right"], ["bottom left", "bottom", "bottom right"]]
+REGION_NAMES = [
+    ["top left", "top", "top right"],
+    ["left", "center", "right"],
+    ["bottom left", "bottom", "bottom right"],
+]
 
 
 def _select(objects: list[dict[str, Any]], filt: dict[str, str]) -> list[int]:

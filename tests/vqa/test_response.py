@@ -21,8 +21,12 @@ _fragments = st.sampled_from(
 _garbage = st.one_of(
     st.text(max_size=400),
     st.lists(_fragments, max_size=60).map("".join),
-    st.builds(lambda c, b, a: f"<caption>{c}</caption><bbox>{b}</bbox><answer>{a}</answer>",
-              st.text(max_size=40), st.text(max_size=60), st.text(max_size=20)),  # fmt: skip
+    st.builds(
+        lambda c, b, a: f"<caption>{c}</caption><bbox>{b}</bbox><answer>{a}</answer>",
+        st.text(max_size=40),
+        st.text(max_size=60),
+        st.text(max_size=20),
+    ),
     st.sampled_from(["[" * 10000, "<bbox>" + "[" * 10000 + "</bbox>", "<bbox>" + "1," * 5000 + "</bbox>"]),
 )
 

@@ -47,7 +47,10 @@ def test_pixels_are_identical_in_another_process() -> None:
         "f = VQAFamily(); t = f.generate(task_rng(5, 6), 6, task_id='x'); "
         "print(hashlib.sha256(f.image(t).tobytes()).hexdigest())"
     )
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
     family = VQAFamily()
     here = hashlib.sha256(family.image(family.generate(task_rng(5, 6), 6, task_id="x")).tobytes()).hexdigest()
     assert outputs == {here + "\n"}

@@ -117,7 +117,10 @@ def step(scene: Scene, index: int, op: str) -> int | None:
     others = [i for i in range(len(scene.objects)) if i != index]
     if op == "nearest":
         ranked = sorted(others, key=lambda i: _distance(scene.objects[i], here))
-        if not ranked or (len(ranked) > 1 and _distance(scene.objects[ranked[1]], here) - _distance(scene.objects[ranked[0]], here) < m):
+        if not ranked or (
+            len(ranked) > 1
+            and _distance(scene.objects[ranked[1]], here) - _distance(scene.objects[ranked[0]], here) < m
+        ):
             return None
         return ranked[0]
     offsets = {i: _offset(scene.objects[i], here, op) for i in others}
@@ -232,7 +235,9 @@ def build_compare_attribute(rng: Rng, scene: Scene, knobs_chain: int) -> Questio
         text = f"Do the {phrase(first[1])} and the {phrase(filt)} have the same {attr}?"
         refs = [first[0], index]
         program = {"filters": [first[1], filt], "attribute": attr}
-        return Question("compare_attribute", text, "yes" if same else "no", "yesno", refs, caption_for(scene, refs), program)
+        return Question(
+            "compare_attribute", text, "yes" if same else "no", "yesno", refs, caption_for(scene, refs), program
+        )
     return None
 
 
@@ -274,7 +279,9 @@ def build_relation(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
         text = f"What is the {attr} of the object nearest to the {phrase(anchor_filter)}?"
         refs = [target, anchor]
         program = {"relation": "nearest", "anchor": anchor_filter, "attribute": attr}
-        return Question("relation", text, scene.objects[target].attr(attr), attr, refs, caption_for(scene, refs), program)
+        return Question(
+            "relation", text, scene.objects[target].attr(attr), attr, refs, caption_for(scene, refs), program
+        )
     m = margin(scene)
     here = scene.objects[anchor]
     if any(abs(_offset(o, here, relation)) < m for i, o in enumerate(scene.objects) if i != anchor):

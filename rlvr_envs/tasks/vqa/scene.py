@@ -102,9 +102,7 @@ def _overlap_share(lower: tuple[int, int, int, int], upper: tuple[int, int, int,
     return w * h / ((lower[2] - lower[0]) * (lower[3] - lower[1]))
 
 
-def _place(
-    rng: np.random.Generator, placed: list[SceneObject], knobs: Knobs, size: int
-) -> SceneObject | None:
+def _place(rng: np.random.Generator, placed: list[SceneObject], knobs: Knobs, size: int) -> SceneObject | None:
     for _ in range(_PLACE_TRIES):
         attrs = _attributes(rng, placed, knobs.similarity)
         r = max(4, round(SIZES[attrs["size"]] * size * (1.0 - knobs.shrink)))
@@ -127,7 +125,10 @@ def _place(
         for other in placed:
             if nested and other is host:
                 continue
-            if _overlap_share(other.full_box, box, gap) > knobs.occlusion or _overlap_share(box, other.full_box, gap) > 0.9:
+            if (
+                _overlap_share(other.full_box, box, gap) > knobs.occlusion
+                or _overlap_share(box, other.full_box, gap) > 0.9
+            ):
                 fits = False
                 break
         if fits:
