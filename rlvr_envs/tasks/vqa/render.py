@@ -103,19 +103,22 @@ def label_map(scene: Scene) -> np.ndarray[Any, np.dtype[np.int16]]:
     return labels
 
 
-def _background(scene: Scene) -> np.ndarray[Any, np.dtype[np.uint8]]:
+def _background(scene: Scene) -> PILImage.Image:
+    """A vertical gradient between the scene's two background colours."""
+    from PIL import Image
+
     top = np.array(scene.background[0], dtype=np.float32)
     bottom = np.array(scene.background[1], dtype=np.float32)
     ramp = np.linspace(0.0, 1.0, scene.size, dtype=np.float32)[:, None]
     column = (top[None, :] * (1.0 - ramp) + bottom[None, :] * ramp).astype(np.uint8)
-    return np.ascontiguousarray(np.broadcast_to(column[:, None, :], (scene.size, scene.size, 3)))
+    return Image.fromarray(column[:, None, :], "RGB").resize((scene.size, scene.size), Image.Resampling.NEAREST)
 
 
 def render(scene: Scene, *, skip: int | None = None) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """The scene as an ``H x W x 3`` uint8 array; ``skip`` leaves one object out (used by tests)."""
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
-    canvas = Image.fromarray(_background(scene), "RGB")
+    canvas = _background(scene)
     draw = ImageDraw.Draw(canvas)
     for item in scene.clutter:
         color = tuple(item.color)
@@ -131,9 +134,13 @@ def render(scene: Scene, *, skip: int | None = None) -> np.ndarray[Any, np.dtype
         canvas.paste(patch, (obj.cx - obj.r, obj.cy - obj.r), mask)
     image = np.asarray(canvas)
     if scene.noise > 0:
+        # uniform noise in [-noise, noise]: random bytes scaled down (cheaper than rng.integers)
         rng = np.random.default_rng(np.random.SeedSequence(scene.noise_seed))
-        noise = rng.integers(-scene.noise, scene.noise + 1, size=image.shape, dtype=np.int16)
-        image = np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+        raw = np.frombuffer(rng.bytes(image.size), dtype=np.uint8).reshape(image.shape)
+        shifted = image.astype(np.int16)
+        shifted += (raw.astype(np.int16) * (2 * scene.noise + 1)) >> 8
+        shifted -= scene.noise
+        image = np.clip(shifted, 0, 255, out=shifted).astype(np.uint8)
     else:
         image = image.copy()
     return image

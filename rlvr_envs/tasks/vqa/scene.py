@@ -7,7 +7,7 @@ exclusive) around the object's *visible* pixels, computed from the same masks th
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,14 @@ class Scene:
     noise_seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "size": self.size,
+            "background": [list(c) for c in self.background],
+            "objects": [{name: _copy(getattr(o, name)) for name in _OBJECT_FIELDS} for o in self.objects],
+            "clutter": [{name: _copy(getattr(c, name)) for name in _CLUTTER_FIELDS} for c in self.clutter],
+            "noise": self.noise,
+            "noise_seed": self.noise_seed,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scene:
@@ -79,6 +86,14 @@ class Scene:
             noise=int(data.get("noise", 0)),
             noise_seed=int(data.get("noise_seed", 0)),
         )
+
+
+_OBJECT_FIELDS = tuple(f.name for f in fields(SceneObject))
+_CLUTTER_FIELDS = tuple(f.name for f in fields(Clutter))
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 def _attributes(rng: np.random.Generator, placed: list[SceneObject], similarity: float) -> dict[str, str]:
@@ -173,18 +188,25 @@ def _background(rng: np.random.Generator) -> list[list[int]]:
 
 
 def _clutter(rng: np.random.Generator, count: int, size: int, background: list[list[int]]) -> list[Clutter]:
+    """Thin grey lines and specks darker than the background (all random numbers drawn at once)."""
+    if count == 0:
+        return []
+    grey = sum(background[0]) // 3
+    kinds = rng.random(count) < 0.5
+    points = rng.integers(2, size - 2, size=(count, 2))
+    deltas = rng.integers(-size // 6, size // 6 + 1, size=(count, 2))
+    widths = rng.integers(1, 3, size=count)
+    shades = np.clip(grey + rng.integers(-60, -20, size=count), 40, 255)
+    tints = np.clip(shades[:, None] + rng.integers(-10, 11, size=(count, 3)), 0, 255)
     items = []
-    grey = int(np.mean(background[0]))
-    for _ in range(count):
-        shade = int(np.clip(grey + rng.integers(-60, -20), 40, 255))
-        tint = [int(np.clip(shade + rng.integers(-10, 11), 0, 255)) for _ in range(3)]
-        if rng.random() < 0.5:
-            x, y = (int(v) for v in rng.integers(0, size, size=2))
-            dx, dy = (int(v) for v in rng.integers(-size // 6, size // 6 + 1, size=2))
-            items.append(Clutter("line", [x, y, x + dx, y + dy], int(rng.integers(1, 3)), tint))
+    for k in range(count):
+        x, y = int(points[k, 0]), int(points[k, 1])
+        tint = [int(v) for v in tints[k]]
+        if kinds[k]:
+            end = [x + int(deltas[k, 0]), y + int(deltas[k, 1])]
+            items.append(Clutter("line", [x, y, *end], int(widths[k]), tint))
         else:
-            x, y = (int(v) for v in rng.integers(2, size - 2, size=2))
-            items.append(Clutter("speck", [x, y], int(rng.integers(1, 3)), tint))
+            items.append(Clutter("speck", [x, y], int(widths[k]), tint))
     return items
 
 
