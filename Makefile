@@ -55,7 +55,7 @@ lint: install-dev
 	$(BIN)/ruff check rlvr_envs tests benchmarks examples
 
 typecheck: install-dev
-	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py
+	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py rlvr_envs/tasks/vqa
 
 docs: install-dev
 	$(PIP) install -q -e ".[docs]"

@@ -131,7 +131,9 @@ def _place(rng: np.random.Generator, placed: list[SceneObject], knobs: Knobs, si
         else:
             cx = int(rng.integers(r + 1, size - r - 1))
             cy = int(rng.integers(r + 1, size - r - 1))
-        candidate = SceneObject(cx=cx, cy=cy, r=r, **attrs)
+        candidate = SceneObject(
+            shape=attrs["shape"], color=attrs["color"], size=attrs["size"], texture=attrs["texture"], cx=cx, cy=cy, r=r
+        )
         box = candidate.full_box
         if box[0] < 0 or box[1] < 0 or box[2] > size or box[3] > size:
             continue
