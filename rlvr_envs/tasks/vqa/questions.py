@@ -346,6 +346,10 @@ def build_extreme(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
         big, small = (best, second) if extreme == "largest" else (second, best)
         if big.full_area < SIZE_RATIO * small.full_area:
             return None
+        # occlusion must not make the answer look different: the visible areas rank the same way
+        sign = 1 if extreme == "largest" else -1
+        if any(sign * (scene.objects[i].area - best.area) >= 0 for i in ranked[1:]):
+            return None
     elif extreme_key(best, extreme) - extreme_key(second, extreme) < margin(scene):
         return None
     attr = _free_attribute(rng, filt, {"size": ""} if extreme in ("largest", "smallest") else {})
