@@ -86,6 +86,9 @@ def test_offline_verify_and_pickle() -> None:
     task, action = inner.task, inner.oracle_action()
     assert task is not None
     assert rlvr_envs.verify("rlvr/VQA-v0", task, action).reward == pytest.approx(1.0)
+    # a whole transcript (multimodal user message included) scores its last assistant message
+    messages = [*env.unwrapped.state.messages, {"role": "assistant", "content": action}]  # type: ignore[attr-defined]
+    assert rlvr_envs.verify("rlvr/VQA-v0", task, messages).reward == pytest.approx(1.0)
     clone = pickle.loads(pickle.dumps(env))
     assert clone.step(action)[1] == pytest.approx(1.0)
 
