@@ -15,7 +15,7 @@ import pytest
 
 from rlvr_envs.core.env import task_rng
 from rlvr_envs.tasks.vqa import FAMILIES, VQAFamily
-from rlvr_envs.tasks.vqa.questions import make_question
+from rlvr_envs.tasks.vqa.questions import EXTREMES, RELATIONS, make_question
 from rlvr_envs.tasks.vqa.scene import Scene, generate_scene
 
 REGION_NAMES = [
@@ -196,3 +196,18 @@ def test_scene_round_trips_through_json() -> None:
     family = VQAFamily()
     scene = generate_scene(np.random.default_rng(3), family.config.knobs(4), 224)
     assert Scene.from_dict(scene.to_dict()) == scene
+
+
+def test_every_relation_and_extreme_kind_is_asked_and_checked() -> None:
+    family = VQAFamily()
+    seen: Counter[str] = Counter()
+    for seed in range(150):
+        knobs = family.config.knobs(seed % 8)
+        rng = np.random.default_rng([seed, 7])
+        scene = generate_scene(rng, knobs, 336)
+        for name, key in (("relation", "relation"), ("extreme", "extreme")):
+            question = make_question(rng, scene, knobs.chain_length, family=name)
+            if question is not None:
+                seen[question.program[key]] += 1
+                assert (question.answer, set(question.refs)) == expected_answer(scene.to_dict(), question.to_dict())
+    assert set(seen) == set(RELATIONS) | set(EXTREMES), seen
