@@ -127,3 +127,14 @@ def test_bleu_caption_metric_option() -> None:
     assert score(TASK.data, response_text(caption, boxes, answer), reward, "pixel").reward == pytest.approx(1.0)
     with pytest.raises(ValueError, match="sum to 1"):
         VQAReward(answer=0.9)
+
+
+def test_huge_inputs_are_scored_quickly() -> None:
+    import time
+
+    caption, boxes, answer = _gold()
+    huge = response_text("large red circle " * 200_000, [[1, 2, 3, 4]] * 5_000, answer)
+    start = time.perf_counter()
+    verdict = FAMILY.verify(TASK, huge)
+    assert time.perf_counter() - start < 2.0
+    assert verdict.components["boxes"] == 0.0  # 5000 boxes: far too many (or an unparsable list)

@@ -16,6 +16,8 @@ from rlvr_envs.tasks.vqa.vocab import SYNONYMS
 from rlvr_envs.verifiers.grounding import matched_iou_score
 from rlvr_envs.verifiers.text import bleu, normalize_text, rouge_l, single_number
 
+MAX_CAPTION_CHARS = 2_000
+
 
 def canonical(text: str) -> str:
     """Normalised answer words with synonyms folded ("Upper-Left" -> "top left", "grey" -> "gray")."""
@@ -48,7 +50,8 @@ def score(data: dict[str, Any], text: str, reward: VQAReward, coords: str) -> Ve
     parsed = parse_response(text)
     gold_boxes = [scene["objects"][i]["box"] for i in question["refs"]]
     metric = rouge_l if reward.caption_metric == "rouge_l" else bleu
-    caption = metric(parsed.caption, question["caption"]) if parsed.caption else 0.0
+    # the overlap metric is quadratic in the worst case: a caption longer than any sensible one is cut
+    caption = metric(parsed.caption[:MAX_CAPTION_CHARS], question["caption"]) if parsed.caption else 0.0
     if parsed.boxes is None:
         boxes = 0.0
     else:
