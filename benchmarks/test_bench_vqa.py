@@ -180,3 +180,45 @@ def test_oracle_and_heuristics_per_level() -> None:
     lines.append("")
     (RESULTS / "vqa_policies.md").write_text("\n".join(lines))
     print("\n".join(lines))
+
+
+def _filter_sizes(program: dict[str, Any]) -> list[int]:
+    filters = [program[k] for k in ("filter", "anchor") if k in program]
+    filters += list(program.get("filters", []))
+    return [len(f) for f in filters]
+
+
+def test_level_statistics() -> None:
+    """What the knobs do to the generated tasks, per level (60 tasks each), written to
+    ``benchmarks/results/vqa_levels.md``: objects, object radius, the least visible share of an
+    object, attributes per referring expression or filter, objects referred to, chain hops."""
+    family = VQAFamily()
+    lines = [
+        "# VQA-v0: generated tasks per level",
+        "",
+        "Means over 60 tasks per level at 336 px, measured by `benchmarks/test_bench_vqa.py::test_level_statistics`.",
+        "",
+        "| level | objects | radius (px) | least visible share | attributes per expression | refs | chain hops |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    previous_objects = 0.0
+    for level in range(11):
+        tasks = [family.generate(task_rng(seed, level), level, task_id=f"s{seed}") for seed in range(60)]
+        objects = [task.data["scene"]["objects"] for task in tasks]
+        questions = [task.data["question"] for task in tasks]
+        sizes = [n for q in questions for n in _filter_sizes(q["program"])]
+        hops = [len(q["program"]["ops"]) for q in questions if q["family"] == "relation_chain"]
+        row = (
+            float(np.mean([len(o) for o in objects])),
+            float(np.mean([x["r"] for o in objects for x in o])),
+            float(np.mean([min(x["area"] / x["full_area"] for x in o) for o in objects])),
+            float(np.mean(sizes)) if sizes else 0.0,
+            float(np.mean([len(q["refs"]) for q in questions])),
+            float(np.mean(hops)) if hops else float("nan"),
+        )
+        assert row[0] >= previous_objects - 1e-9
+        previous_objects = row[0]
+        lines.append(f"| {level} | " + " | ".join(f"{v:.2f}" for v in row) + " |")
+    lines.append("")
+    (RESULTS / "vqa_levels.md").write_text("\n".join(lines))
+    print("\n".join(lines))

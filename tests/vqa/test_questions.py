@@ -36,34 +36,37 @@ def _the(objects: list[dict[str, Any]], filt: dict[str, str]) -> int:
 
 
 def _hop(objects: list[dict[str, Any]], start: int, op: str, tolerance: float) -> int:
+    """Nearest object (overall, or among those clearly in a direction), with a clear margin."""
     here = objects[start]
-    best: tuple[float, int] | None = None
-    runner_up = math.inf
+    where = (here["cx"], here["cy"])
+    axis, sign = {"left": ("cx", -1), "right": ("cx", 1), "above": ("cy", -1), "below": ("cy", 1)}.get(op, ("", 0))
+    inside: list[float] = []
+    borderline: list[float] = []
     for i, o in enumerate(objects):
         if i == start:
             continue
-        if op == "nearest":
-            d = math.dist((o["cx"], o["cy"]), (here["cx"], here["cy"]))
-        else:
-            axis, sign = {"left": ("cx", -1), "right": ("cx", 1), "above": ("cy", -1), "below": ("cy", 1)}[op]
-            d = sign * (o[axis] - here[axis])
-            assert abs(d) >= tolerance, "an object sits on the dividing line"
-            if d <= 0:
-                continue
-        if best is None or d < best[0]:
-            runner_up = best[0] if best is not None else math.inf
-            best = (d, i)
-        elif d < runner_up:
-            runner_up = d
-    assert best is not None and runner_up - best[0] >= tolerance
-    return best[1]
+        d = math.dist((o["cx"], o["cy"]), where)
+        along = sign * (o[axis] - here[axis]) if axis else math.inf
+        if along >= tolerance:
+            inside.append(d)
+        elif abs(along) < tolerance:
+            borderline.append(d)
+    assert inside
+    best = min(inside)
+    assert all(d - best >= tolerance for d in sorted(inside)[1:])
+    assert all(d >= best + tolerance for d in borderline)
+    winners = [
+        i for i, o in enumerate(objects) if i != start and math.dist((o["cx"], o["cy"]), where) == best
+    ]
+    assert len(winners) == 1
+    return winners[0]
 
 
 def expected_answer(scene: dict[str, Any], question: dict[str, Any]) -> tuple[str, set[int]]:
     """The answer and the referenced objects, from the program and the scene graph alone."""
     objects = scene["objects"]
     program = question["program"]
-    tolerance = max(4.0, 0.03 * scene["size"])
+    tolerance = max(4.0, 0.02 * scene["size"])
     family = question["family"]
     if family == "count":
         hits = _select(objects, program["filter"])

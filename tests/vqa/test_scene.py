@@ -18,11 +18,11 @@ from rlvr_envs.tasks.vqa.scene import MIN_VISIBLE, Scene, generate_scene
 # Pinned with Pillow 13 and numpy 2; a change here means every stored dataset's images changed.
 GOLDEN = {
     (336, 0, 0): "2c27494fbcf4772b",
-    (336, 1, 3): "97a904c92447a209",
-    (336, 2, 7): "1388b71956bed08f",
+    (336, 1, 3): "39057c686f9c5a87",
+    (336, 2, 7): "4f0af8fb71ae379c",
     (224, 0, 0): "8e1e362ce2b5fb7f",
-    (224, 1, 3): "e1dbc7c4c01010c2",
-    (224, 2, 7): "4ac1dd768a56ccf7",
+    (224, 1, 3): "9754d6bf47e5f122",
+    (224, 2, 7): "2062c395fce86757",
 }
 
 
@@ -96,6 +96,8 @@ def test_knobs_change_the_scenes() -> None:
     assert all(s.noise > 0 and s.clutter for s in hard_scenes)
     mean_r = lambda scenes: np.mean([o.r for s in scenes for o in s.objects])  # noqa: E731
     assert mean_r(hard_scenes) < mean_r(easy_scenes)
+    least_visible = lambda scenes: np.mean([min(o.area / o.full_area for o in s.objects) for s in scenes])  # noqa: E731
+    assert least_visible(hard_scenes) < least_visible(easy_scenes) - 0.1  # occlusion grows
     # level 0 allows no overlap except a small object drawn on a big one ("inside")
     for scene in easy_scenes:
         hosts = {host for obj in scene.objects for host in obj.inside}

@@ -49,7 +49,7 @@ class Question:
 
 def margin(scene: Scene) -> float:
     """The least centre distance (px) that counts as "left of", "above", "nearer"..."""
-    return max(4.0, 0.03 * scene.size)
+    return max(4.0, 0.02 * scene.size)
 
 
 # ---- language -------------------------------------------------------------------------------
@@ -109,27 +109,29 @@ def _distance(a: SceneObject, b: SceneObject) -> float:
 
 
 def step(scene: Scene, index: int, op: str) -> int | None:
-    """The object one relation hop from ``index``: the first object in a direction (nearest along
-    the axis) or the nearest object; ``None`` when no object or no clear winner exists.
+    """The object one relation hop from ``index``: the nearest object (``op == "nearest"``) or the
+    nearest object lying in a direction (its centre at least `margin` beyond, along the axis).
+    ``None`` when there is no clear winner: the runner-up is less than `margin` farther, or an
+    object that is neither clearly in the direction nor clearly not is about as near.
     """
     m = margin(scene)
     here = scene.objects[index]
     others = [i for i in range(len(scene.objects)) if i != index]
     if op == "nearest":
-        ranked = sorted(others, key=lambda i: _distance(scene.objects[i], here))
-        if not ranked or (
-            len(ranked) > 1
-            and _distance(scene.objects[ranked[1]], here) - _distance(scene.objects[ranked[0]], here) < m
-        ):
-            return None
-        return ranked[0]
-    offsets = {i: _offset(scene.objects[i], here, op) for i in others}
-    if any(abs(v) < m for v in offsets.values()):
+        candidates, unclear = others, []
+    else:
+        offsets = {i: _offset(scene.objects[i], here, op) for i in others}
+        candidates = [i for i in others if offsets[i] >= m]
+        unclear = [i for i in others if abs(offsets[i]) < m]
+    ranked = sorted(candidates, key=lambda i: _distance(scene.objects[i], here))
+    if not ranked:
         return None
-    ahead = sorted((v, i) for i, v in offsets.items() if v > 0)
-    if not ahead or (len(ahead) > 1 and ahead[1][0] - ahead[0][0] < m):
+    best = _distance(scene.objects[ranked[0]], here)
+    if len(ranked) > 1 and _distance(scene.objects[ranked[1]], here) - best < m:
         return None
-    return ahead[0][1]
+    if any(_distance(scene.objects[i], here) < best + m for i in unclear):
+        return None
+    return ranked[0]
 
 
 def region_of(scene: Scene, obj: SceneObject) -> str | None:
@@ -243,10 +245,10 @@ def build_compare_attribute(rng: Rng, scene: Scene, knobs_chain: int) -> Questio
 
 _DIRECTION_TEXT = {"left": "left of", "right": "right of", "above": "above", "below": "below"}
 _HOP_TEXT = {
-    "left": "the first object to the left of",
-    "right": "the first object to the right of",
-    "above": "the first object above",
-    "below": "the first object below",
+    "left": "the nearest object to the left of",
+    "right": "the nearest object to the right of",
+    "above": "the nearest object above",
+    "below": "the nearest object below",
     "nearest": "the object nearest to",
 }
 
@@ -296,22 +298,36 @@ def build_relation(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
     return Question("relation", text, str(len(hits)), "count", refs, caption_for(scene, refs), program)
 
 
+def _chain(
+    rng: Rng, scene: Scene, path: list[int], length: int, budget: list[int]
+) -> list[tuple[str, int]] | None:
+    """A chain of ``length`` unambiguous hops from ``path[-1]`` that never revisits an object,
+    found by a randomised depth-first search that gives up after ``budget[0]`` hop evaluations."""
+    if length == 0:
+        return []
+    for op in [str(o) for o in rng.permutation(list(_HOP_TEXT))]:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        target = step(scene, path[-1], op)
+        if target is None or target in path:
+            continue
+        rest = _chain(rng, scene, [*path, target], length - 1, budget)
+        if rest is not None:
+            return [(op, target), *rest]
+    return None
+
+
 def build_relation_chain(rng: Rng, scene: Scene, chain_length: int) -> Question | None:
     found = _referable(rng, scene)
     if found is None:
         return None
     anchor, anchor_filter = found
-    path = [anchor]
-    ops: list[str] = []
-    for _ in range(chain_length):
-        for op in [str(o) for o in rng.permutation(list(_HOP_TEXT))]:
-            target = step(scene, path[-1], op)
-            if target is not None and target not in path:
-                ops.append(op)
-                path.append(target)
-                break
-        else:
-            return None
+    hops_found = _chain(rng, scene, [anchor], chain_length, [60])
+    if hops_found is None:
+        return None
+    ops = [op for op, _ in hops_found]
+    path = [anchor, *(target for _, target in hops_found)]
     attr = _free_attribute(rng)
     hops = " ".join(_HOP_TEXT[op] for op in reversed(ops))
     text = f"What is the {attr} of {hops} the {phrase(anchor_filter)}?"

@@ -70,27 +70,38 @@ def _edge_mask(shape: str, r: int) -> np.ndarray[Any, np.dtype[np.bool_]]:
 
 
 @lru_cache(maxsize=1024)
-def _sprite(shape: str, r: int, color: str, texture: str) -> tuple[PILImage.Image, PILImage.Image]:
-    """The object's RGB patch and its paste mask, cached per appearance."""
+def _layers(shape: str, r: int, texture: str) -> tuple[PILImage.Image, PILImage.Image | None, PILImage.Image]:
+    """Paste masks of one object, independent of its colour (so cached per shape, radius, texture):
+    the whole shape, the texture's marks inside it (``None`` for solid), and the outline."""
     from PIL import Image
 
     side = 2 * r + 1
-    base = np.array(COLORS[color], dtype=np.int16)
-    patch = np.empty((side, side, 3), dtype=np.int16)
-    patch[:] = base
+    mask = shape_mask(shape, r)
+    edge = _edge_mask(shape, r)
     ys, xs = np.mgrid[0:side, 0:side]
     if texture == "striped":
-        stripes = ((xs + ys) // _STRIPE) % 2 == 1
-        patch[stripes] = base * 55 // 100
+        marks: np.ndarray[Any, np.dtype[np.bool_]] | None = ((xs + ys) // _STRIPE) % 2 == 1
     elif texture == "dotted":
-        dots = ((xs % _DOT) - _DOT // 2) ** 2 + ((ys % _DOT) - _DOT // 2) ** 2 <= 2
-        patch[dots] = 255 - (255 - base) * 35 // 100
-    patch[_edge_mask(shape, r)] = base * 40 // 100
-    mask = shape_mask(shape, r)
-    return (
-        Image.fromarray(np.clip(patch, 0, 255).astype(np.uint8), "RGB"),
-        Image.fromarray(mask.astype(np.uint8) * 255, "L"),
-    )
+        marks = ((xs % _DOT) - _DOT // 2) ** 2 + ((ys % _DOT) - _DOT // 2) ** 2 <= 2
+    else:
+        marks = None
+
+    def as_image(pixels: np.ndarray[Any, np.dtype[np.bool_]]) -> PILImage.Image:
+        return Image.fromarray(pixels.astype(np.uint8) * 255, "L")
+
+    return as_image(mask), (as_image(marks & mask & ~edge) if marks is not None else None), as_image(edge)
+
+
+@lru_cache(maxsize=64)
+def _shades(color: str, texture: str) -> tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int]]:
+    """Fill, texture-mark and outline colours."""
+    base = COLORS[color]
+    if texture == "dotted":
+        mark = tuple(255 - (255 - c) * 35 // 100 for c in base)
+    else:
+        mark = tuple(c * 55 // 100 for c in base)
+    edge = tuple(c * 40 // 100 for c in base)
+    return base, mark, edge  # type: ignore[return-value]
 
 
 def label_map(scene: Scene) -> np.ndarray[Any, np.dtype[np.int16]]:
@@ -130,20 +141,33 @@ def render(scene: Scene, *, skip: int | None = None) -> np.ndarray[Any, np.dtype
     for index, obj in enumerate(scene.objects):
         if index == skip:
             continue
-        patch, mask = _sprite(obj.shape, obj.r, obj.color, obj.texture)
-        canvas.paste(patch, (obj.cx - obj.r, obj.cy - obj.r), mask)
-    image = np.asarray(canvas)
+        fill, marks, outline = _layers(obj.shape, obj.r, obj.texture)
+        base, mark, edge = _shades(obj.color, obj.texture)
+        corner = (obj.cx - obj.r, obj.cy - obj.r)
+        canvas.paste(base, (*corner, obj.cx + obj.r + 1, obj.cy + obj.r + 1), fill)
+        if marks is not None:
+            canvas.paste(mark, (*corner, obj.cx + obj.r + 1, obj.cy + obj.r + 1), marks)
+        canvas.paste(edge, (*corner, obj.cx + obj.r + 1, obj.cy + obj.r + 1), outline)
     if scene.noise > 0:
-        # uniform noise in [-noise, noise]: random bytes scaled down (cheaper than rng.integers)
-        rng = np.random.default_rng(np.random.SeedSequence(scene.noise_seed))
-        raw = np.frombuffer(rng.bytes(image.size), dtype=np.uint8).reshape(image.shape)
-        shifted = image.astype(np.int16)
-        shifted += (raw.astype(np.int16) * (2 * scene.noise + 1)) >> 8
-        shifted -= scene.noise
-        image = np.clip(shifted, 0, 255, out=shifted).astype(np.uint8)
-    else:
-        image = image.copy()
-    return image
+        canvas = _add_noise(canvas, scene.noise, scene.noise_seed)
+    return np.array(canvas)
+
+
+def _add_noise(canvas: PILImage.Image, amplitude: int, seed: int) -> PILImage.Image:
+    """Uniform noise in [-amplitude, amplitude] per channel, in Pillow's C loops: random bytes
+    mapped to [0, 2 * amplitude] by a lookup table, added with an offset of -amplitude (clipped)."""
+    from PIL import Image, ImageChops
+
+    width, height = canvas.size
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    raw = Image.frombytes("L", (3 * width, height), rng.bytes(3 * width * height)).point(_noise_table(amplitude))
+    noise = Image.frombytes("RGB", canvas.size, raw.tobytes())
+    return ImageChops.add(canvas, noise, scale=1.0, offset=-amplitude)
+
+
+@lru_cache(maxsize=64)
+def _noise_table(amplitude: int) -> list[int]:
+    return [(value * (2 * amplitude + 1)) >> 8 for value in range(256)]
 
 
 def crop_zoom(

@@ -128,6 +128,13 @@ def _place(rng: np.random.Generator, placed: list[SceneObject], knobs: Knobs, si
             slack = max(0, (host.r - r) // 3)
             cx = host.cx + int(rng.integers(-slack, slack + 1))
             cy = host.cy + int(rng.integers(-slack, slack + 1))
+        elif placed and knobs.occlusion > 0 and rng.random() < 2 * knobs.occlusion:
+            # deliberately overlap an earlier object (occlusion), within the level's limit below
+            other = placed[int(rng.integers(len(placed)))]
+            angle = rng.uniform(0.0, 2.0 * np.pi)
+            reach = (other.r + r) * rng.uniform(0.55, 1.0)
+            cx = other.cx + round(reach * np.cos(angle))
+            cy = other.cy + round(reach * np.sin(angle))
         else:
             cx = int(rng.integers(r + 1, size - r - 1))
             cy = int(rng.integers(r + 1, size - r - 1))
