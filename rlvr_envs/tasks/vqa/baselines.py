@@ -22,7 +22,8 @@ def center_box_policy(env: gym.Env[Any, Any]) -> Any:
 
     def act(observation: Any, info: dict[str, Any]) -> str:
         task = inner.task
-        assert task is not None
+        if task is None:
+            raise gym.error.ResetNeeded("call reset() before asking the policy for an action")
         size = int(task.data["scene"]["size"])
         third = size / 3
         box = [third, third, 2 * third, 2 * third]
