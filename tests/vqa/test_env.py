@@ -113,3 +113,15 @@ def test_cli_show_and_play_with_images(tmp_path: pytest.TempPathFactory) -> None
     script = io.StringIO(_crop(0, 0, 100, 100) + "\n.\n<caption></caption><bbox>[]</bbox><answer>0</answer>\n.\n")
     assert cli.cmd_play(args, console, stream=script) == 0
     assert sorted(p.name for p in folder.iterdir()) == ["image_0.png", "image_1.png"]
+
+
+def test_public_names_and_lazy_pillow() -> None:
+    import subprocess
+    import sys
+
+    import rlvr_envs.tasks.vqa as vqa
+
+    assert all(hasattr(vqa, name) for name in vqa.__all__)
+    code = "import sys, rlvr_envs; print('PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False", "import rlvr_envs must not import Pillow"
