@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from rlvr_envs.core.env import task_rng
 from rlvr_envs.tasks.vqa import VQAFamily, VQAReward, parse_response, response_text
+from rlvr_envs.tasks.vqa.answers import answer_correct
 from rlvr_envs.tasks.vqa.response import parse_boxes
-from rlvr_envs.tasks.vqa.scoring import answer_correct, score
+from rlvr_envs.tasks.vqa.scoring import score
 
 FAMILY = VQAFamily()
 TASK = FAMILY.generate(task_rng(7, 4), 4, task_id="vqa:4:0000000000000007")
@@ -96,7 +97,16 @@ def test_normalised_coordinates() -> None:
         ("Yes", "yes", "yesno", True),
         ("yes.", "yes", "yesno", True),
         ("yes and no", "yes", "yesno", False),
-        ("Grey", "gray", "color", True),
+        ("Yes, there is.", "yes", "yesno", True),
+        ("It is red.", "red", "color", True),
+        ("red or blue", "red", "color", False),
+        ("red red", "red", "color", True),
+        ("the top left corner", "top left", "region", True),
+        ("in the middle", "center", "region", True),
+        ("top left, top right, left, center", "top left", "region", False),
+        ("a small striped hexagon", "small", "size", True),
+        ("circles", "circle", "shape", False),
+        ("predicted", "red", "color", False),
         ("orange", "red", "color", False),
         ("RED", "red", "color", True),
         ("violet", "purple", "color", True),

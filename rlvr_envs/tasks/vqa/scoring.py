@@ -6,34 +6,16 @@ a `Verdict` whose ``components`` hold the four parts (each in [0, 1]) for traine
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from rlvr_envs.core.types import Verdict
+from rlvr_envs.tasks.vqa.answers import answer_correct
 from rlvr_envs.tasks.vqa.config import VQAReward
 from rlvr_envs.tasks.vqa.response import parse_response
-from rlvr_envs.tasks.vqa.vocab import SYNONYMS
 from rlvr_envs.verifiers.grounding import matched_iou_score
-from rlvr_envs.verifiers.text import bleu, normalize_text, rouge_l, single_number
+from rlvr_envs.verifiers.text import bleu, rouge_l
 
 MAX_CAPTION_CHARS = 2_000
-
-
-def canonical(text: str) -> str:
-    """Normalised answer words with synonyms folded ("Upper-Left" -> "top left", "grey" -> "gray")."""
-    words = normalize_text(text)
-    return SYNONYMS.get(words, words)
-
-
-def answer_correct(predicted: str | None, gold: str, answer_type: str) -> bool:
-    """Exact answer check: counts as numbers ("3", "three"), yes/no exactly, attributes and regions
-    as normalised words (synonyms folded)."""
-    if predicted is None:
-        return False
-    if answer_type == "count":
-        value = single_number(predicted)
-        return value is not None and value == Decimal(gold)
-    return canonical(predicted) == gold
 
 
 def to_pixels(boxes: list[list[float]], coords: str, size: int) -> list[list[float]]:
