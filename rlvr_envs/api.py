@@ -36,7 +36,8 @@ def make_vec(
     """A vector env of ``num_envs`` copies sharing one curriculum; text observations use shared memory.
 
     Actions are a tuple (or list) of strings, one per sub-env; observations come back as a tuple
-    of strings. Sub-env ``i`` is seeded with ``seed + i`` by gymnasium when ``reset(seed=seed)``.
+    of strings (a dict of batches for a ``Dict`` observation space, e.g. VQA's text and image).
+    Sub-env ``i`` is seeded with ``seed + i`` by gymnasium when ``reset(seed=seed)``.
 
     Args:
         curriculum: a `Controller`, a curriculum table, or ``None`` for the spec's own.

@@ -11,7 +11,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--level", type=int, default=None)
     play.add_argument("--seed", type=int, default=None)
     play.add_argument("--transcript", type=Path, default=None, help="also write the transcript here (Markdown)")
+    play.add_argument(
+        "--images", type=Path, default=None, help="folder to save the images a multimodal env shows (PNG)"
+    )
 
     evaluate = commands.add_parser("eval", help="evaluate policies on envs ('all' = every env)")
     evaluate.add_argument("env_ids", nargs="+", help="env ids, or 'all'")
@@ -171,8 +174,7 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
         return 0
     console.rule(f"{args.env_id}  task {task.task_id}  level {task.level}")
     for message in info["messages"]:
-        content = message["content"] if isinstance(message["content"], str) else "<multimodal content>"
-        _labelled(console, message["role"], content)
+        _labelled(console, message["role"], _content_text(message["content"]))
     if info["tools"]:
         _labelled(console, "tools", ", ".join(t.get("function", t).get("name", "?") for t in info["tools"]))
     _labelled(console, "gold", json.dumps(task.data, ensure_ascii=False)[:2000], style="bold green")
@@ -180,6 +182,32 @@ def cmd_show(args: argparse.Namespace, console: Console) -> int:
         _labelled(console, "metadata", json.dumps(task.metadata, ensure_ascii=False)[:2000])
     env.close()
     return 0
+
+
+def _content_text(content: Any) -> str:
+    """Message content as text: multimodal parts become their text, an image part ``[image]``."""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if isinstance(part, dict):
+            parts.append(str(part.get("text", "")) if part.get("type") == "text" else f"[{part.get('type', '?')}]")
+    return " ".join(parts)
+
+
+def _save_images(info: dict[str, Any], folder: Path | None, saved: int, console: Console) -> int:
+    """Write images not yet saved (``info["images"]``) to ``folder`` as PNG; returns how many exist now."""
+    images = info.get("images") or []
+    if folder is None or len(images) <= saved:
+        return saved
+    from PIL import Image  # lazy: only multimodal play sessions need Pillow
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(saved, len(images)):
+        path = folder / f"image_{index}.png"
+        Image.fromarray(images[index]).save(path)
+        console.print(f"[dim]image saved to {path}[/dim]")
+    return len(images)
 
 
 def _labelled(console: Console, label: str, body: str, style: str = "bold") -> None:
@@ -229,6 +257,7 @@ def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.st
             console.print(Text(f"system: {message['content']}", style="dim"))
     console.print(Text("user: ", style=_ROLE_STYLE["user"]), end="")
     console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+    saved = _save_images(info, args.images, 0, console)
     total = 0.0
     while True:
         action = _read_action(stream, console)
@@ -240,6 +269,7 @@ def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.st
         role = info["messages"][-1]["role"] if not (terminated or truncated) else "env"
         console.print(Text(f"{role}: ", style=_ROLE_STYLE.get(role, "bold")), end="")
         console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+        saved = _save_images(info, args.images, saved, console)
         if terminated or truncated:
             verdict = info.get("verdict", {})
             console.print(f"[bold]episode over[/bold]: reward {total:+.3f}  components {verdict.get('components')}")

@@ -266,7 +266,7 @@ class RLVREnv(gym.Env[Any, str]):
         return self.family.to_observation(content, state)
 
     def _info(self, state: EpisodeState) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "env_id": self.env_id,
             "task_id": state.task.task_id,
             "level": state.task.level,
@@ -274,6 +274,10 @@ class RLVREnv(gym.Env[Any, str]):
             "messages": list(state.messages),
             "tools": self._tools,
         }
+        images = self.family.images(state)
+        if images is not None:
+            info["images"] = list(images)
+        return info
 
 
 def _as_text(action: Any) -> str:

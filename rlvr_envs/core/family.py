@@ -128,6 +128,12 @@ class TaskFamily(ABC):
         """Turn message content into an observation matching `observation_space`."""
         return content if isinstance(content, str) else _text_of(content)
 
+    def images(self, state: EpisodeState) -> list[Any] | None:
+        """The images of the ``{"type": "image"}`` parts in ``state.messages``, in order, returned
+        as ``info["images"]``; ``None`` (the default) for text-only families, which omits the key.
+        """
+        return None
+
     # ---- scoring ----------------------------------------------------------------------------
     @abstractmethod
     def verify(self, task: Task, transcript: Transcript) -> Verdict:

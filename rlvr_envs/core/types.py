@@ -52,9 +52,13 @@ class Task(BaseModel):
 
 
 class Feedback(BaseModel):
-    """The env's answer to a non-final turn: text the agent reads next, and optional shaping reward."""
+    """The env's answer to a non-final turn: what the agent reads next, and optional shaping reward.
 
-    message: str
+    ``message`` is text, or content parts (``{"type": "text", ...}``, ``{"type": "image"}``) for a
+    multimodal family whose tool returns an image.
+    """
+
+    message: str | list[dict[str, Any]]
     role: Literal["user", "tool"] = "user"
     reward: float = Field(default=0.0, ge=-1.0, le=1.0)
     tool_call_id: str | None = None

@@ -1,4 +1,4 @@
-"""Text answer metrics: normalised exact match, token F1, and number/date readers.
+"""Text answer metrics: normalised exact match, token F1, ROUGE-L, BLEU, and number/date readers.
 
 The normalisation is SQuAD/HotpotQA's (lower case, punctuation and the articles a/an/the removed,
 whitespace collapsed) plus Unicode NFKC folding, so "The Keltavo Institute." equals
@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -181,3 +182,59 @@ def single_date(text: str) -> _dt.date | None:
     """The date ``text`` states, if it states exactly one distinct date; else ``None``."""
     distinct = set(parse_dates(text))
     return distinct.pop() if len(distinct) == 1 else None
+
+
+def _lcs_length(first: list[str], second: list[str]) -> int:
+    """Length of the longest common subsequence (two-row dynamic programme, O(len*len))."""
+    if len(first) < len(second):
+        first, second = second, first
+    previous = [0] * (len(second) + 1)
+    for token in first:
+        current = [0]
+        for j, other in enumerate(second, start=1):
+            current.append(previous[j - 1] + 1 if token == other else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
+def rouge_l(prediction: str, gold: str) -> float:
+    """ROUGE-L F1 over normalised tokens (longest common subsequence); 0.0 when either side is empty.
+
+    >>> round(rouge_l("the large red circle", "a large red striped circle"), 3)
+    0.857
+    """
+    predicted = normalize_text(prediction).split()
+    expected = normalize_text(gold).split()
+    if not predicted or not expected:
+        return 0.0
+    common = _lcs_length(predicted, expected)
+    if common == 0:
+        return 0.0
+    precision = common / len(predicted)
+    recall = common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def bleu(prediction: str, gold: str, max_n: int = 4) -> float:
+    """Sentence BLEU (geometric mean of clipped 1..``max_n``-gram precisions, add-one smoothing
+    for n > 1, brevity penalty) over normalised tokens; 1.0 for identical texts, 0.0 for no overlap.
+    """
+    predicted = normalize_text(prediction).split()
+    expected = normalize_text(gold).split()
+    if not predicted or not expected:
+        return 0.0
+    log_sum = 0.0
+    orders = min(max_n, len(predicted), len(expected))
+    for n in range(1, orders + 1):
+        grams = Counter(tuple(predicted[i : i + n]) for i in range(len(predicted) - n + 1))
+        refs = Counter(tuple(expected[i : i + n]) for i in range(len(expected) - n + 1))
+        clipped = sum((grams & refs).values())
+        total = sum(grams.values())
+        if n == 1:
+            if clipped == 0:
+                return 0.0
+            log_sum += math.log(clipped / total)
+        else:
+            log_sum += math.log((clipped + 1) / (total + 1))
+    brevity = 1.0 if len(predicted) >= len(expected) else math.exp(1 - len(expected) / len(predicted))
+    return brevity * math.exp(log_sum / orders)

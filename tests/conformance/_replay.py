@@ -10,6 +10,11 @@ import gymnasium as gym
 
 import rlvr_envs
 
+try:
+    from tests.conformance._observations import observation_key
+except ImportError:  # run as a script: this folder is on sys.path
+    from _observations import observation_key  # type: ignore[no-redef]
+
 
 def transcript_digest(env_id: str, seeds: list[int]) -> str:
     env = gym.make(env_id)
@@ -17,12 +22,13 @@ def transcript_digest(env_id: str, seeds: list[int]) -> str:
     digest = hashlib.sha256()
     for seed in seeds:
         observation, info = env.reset(seed=seed)
-        digest.update(repr((observation, info["task_id"], info["level"], info["messages"])).encode())
+        digest.update(repr((observation_key(observation), info["task_id"], info["level"], info["messages"])).encode())
+        digest.update(repr(observation_key(info.get("images"))).encode())
         task = inner.task
         assert task is not None
         digest.update(task.model_dump_json().encode())
         observation, reward, terminated, truncated, info = env.step("a wrong answer: \\boxed{-12345}")
-        digest.update(repr((observation, reward, terminated, truncated)).encode())
+        digest.update(repr((observation_key(observation), reward, terminated, truncated)).encode())
     return digest.hexdigest()
 
 

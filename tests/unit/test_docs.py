@@ -1,7 +1,7 @@
 """The documentation's examples run, and the mkdocs nav points at pages that exist.
 
 The Python blocks executed here come from this repository's own docs (README.md,
-docs/quickstart.md, docs/curriculum.md, docs/longcontext.md, docs/integrations.md), written and reviewed by us: they are
+docs/quickstart.md, docs/curriculum.md, docs/longcontext.md, docs/integrations.md, docs/ecommerce.md, docs/vqa.md), written and reviewed by us: they are
 trusted code, not model output, which is why plain ``exec`` is acceptable. Running them keeps the
 examples from rotting as the API changes.
 """
@@ -22,6 +22,7 @@ EXECUTED_DOCS = [
     "docs/longcontext.md",
     "docs/integrations.md",
     "docs/ecommerce.md",
+    "docs/vqa.md",
 ]
 MAX_BLOCK_SECONDS = 5.0  # the examples are meant to take well under 2 s; this only catches hangs
 

@@ -167,3 +167,30 @@ def test_user_jsonl_dataset_source(tmp_path: Path) -> None:
     # a level no row has: the nearest available level is used, and info says which
     assert env.reset(seed=0, options={"level": 7})[1]["level"] == 1
     assert env.reset(seed=0, options={"level": 0})[1]["level"] == 0
+
+
+class Pictures(Echo):
+    """Echo whose feedback is content parts with an image, exposed through the ``images`` hook."""
+
+    name = "pictures"
+
+    def respond(self, state: EpisodeState, action: str) -> Feedback | Verdict:
+        if action == "done":
+            return Verdict(reward=1.0, correct=True)
+        state.scratch.setdefault("images", []).append(np.full((2, 2, 3), len(action), dtype=np.uint8))
+        return Feedback(message=[{"type": "text", "text": f"look: {action}"}, {"type": "image"}])
+
+    def images(self, state: EpisodeState) -> list[Any] | None:
+        return list(state.scratch.get("images", []))
+
+
+def test_feedback_content_parts_and_info_images() -> None:
+    env = RLVREnv(Pictures(), max_turns=3)
+    _, info = env.reset(seed=0)
+    assert info["images"] == []
+    obs, _, _, _, info = env.step("abc")
+    assert obs == "look: abc"  # the default observation joins the text parts
+    assert info["messages"][-1]["content"] == [{"type": "text", "text": "look: abc"}, {"type": "image"}]
+    assert len(info["images"]) == 1 and info["images"][0][0, 0, 0] == 3
+    text_only = RLVREnv(Echo(), max_turns=3)
+    assert "images" not in text_only.reset(seed=0)[1]  # the key is only there for families that have images
