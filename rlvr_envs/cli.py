@@ -231,7 +231,7 @@ _ROLE_STYLE = {"system": "dim", "user": "bold cyan", "assistant": "bold green", 
 
 def _tools_table(tools: list[dict[str, object]]) -> Table:
     """The env's tools (OpenAI function specs) as name, arguments and description."""
-    table = Table(title="tools (call with <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>)")
+    table = Table(title='tools (call with <tool_call>{"name": ..., "arguments": {...}}</tool_call>)')
     for column in ("tool", "arguments", "description"):
         table.add_column(column)
     for tool in tools:

@@ -1,9 +1,8 @@
 """The documentation's examples run, and the mkdocs nav points at pages that exist.
 
-The Python blocks executed here come from this repository's own docs (README.md,
-docs/quickstart.md, docs/curriculum.md, docs/longcontext.md, docs/integrations.md, docs/ecommerce.md, docs/vqa.md), written and reviewed by us: they are
-trusted code, not model output, which is why plain ``exec`` is acceptable. Running them keeps the
-examples from rotting as the API changes.
+The Python blocks executed here come from this repository's own docs (`EXECUTED_DOCS`), written
+and reviewed by us: they are trusted code, not model output, which is why plain ``exec`` is
+acceptable. Running them keeps the examples from rotting as the API changes.
 """
 
 from __future__ import annotations

@@ -55,9 +55,7 @@ def _hop(objects: list[dict[str, Any]], start: int, op: str, tolerance: float) -
     best = min(inside)
     assert all(d - best >= tolerance for d in sorted(inside)[1:])
     assert all(d >= best + tolerance for d in borderline)
-    winners = [
-        i for i, o in enumerate(objects) if i != start and math.dist((o["cx"], o["cy"]), where) == best
-    ]
+    winners = [i for i, o in enumerate(objects) if i != start and math.dist((o["cx"], o["cy"]), where) == best]
     assert len(winners) == 1
     return winners[0]
 

@@ -298,9 +298,7 @@ def build_relation(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
     return Question("relation", text, str(len(hits)), "count", refs, caption_for(scene, refs), program)
 
 
-def _chain(
-    rng: Rng, scene: Scene, path: list[int], length: int, budget: list[int]
-) -> list[tuple[str, int]] | None:
+def _chain(rng: Rng, scene: Scene, path: list[int], length: int, budget: list[int]) -> list[tuple[str, int]] | None:
     """A chain of ``length`` unambiguous hops from ``path[-1]`` that never revisits an object,
     found by a randomised depth-first search that gives up after ``budget[0]`` hop evaluations."""
     if length == 0:
