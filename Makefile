@@ -75,8 +75,8 @@ eval: install
 test: install-dev install-train
 	$(BIN)/python -m pytest -q
 
-## Everything, slow tests included.
-test-all: install-dev install-train
+## Everything, slow tests included; installs the integrations' libraries (TRL, verl, Ray) so their tests run.
+test-all: install-dev install-train install-integrations
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 ## The vLLM backend test (slow) in its own venv.

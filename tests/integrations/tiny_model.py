@@ -1,9 +1,9 @@
-"""A tiny chat model built from scratch for the integration tests (nothing is downloaded).
+"""The integration tests' tiny chat model: the GRPO baseline's model built from scratch, smaller.
 
-A byte-level BPE tokenizer trained on generated env text (digits split, so numbers are spelled
-digit by digit) with a ``<|role|>content<|end|>`` chat template, and a Llama with two small layers
-and random weights. Same spirit as ``baselines/grpo/tiny.py`` on the GRPO branch; the lead will
-unify them once both are merged.
+`baselines.grpo.tiny` trains a byte-level BPE tokenizer on generated ``rlvr/Math-v0`` text (with a
+``<|role|>content<|end|>`` chat template) and builds a random-init Llama; nothing is downloaded.
+Here it is sized for speed (two 32-wide layers) and can take another chat template, such as
+TRL's Qwen2.5 one, which TRL knows how to parse tool calls from.
 """
 
 from __future__ import annotations
@@ -12,32 +12,11 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import rlvr_envs
 
-PAD, END = "<|pad|>", "<|end|>"
-SPECIAL_TOKENS = [PAD, END, "<|system|>", "<|user|>", "<|assistant|>", "<|tool|>"]
-CHAT_TEMPLATE = (
-    "{%- for message in messages -%}<|{{ message['role'] }}|>{{ message['content'] }}<|end|>{%- endfor -%}"
-    "{%- if add_generation_prompt -%}<|assistant|>{%- endif -%}"
-)
 
-
-def corpus(env_id: str = "rlvr/Math-v0", tasks: int = 200, seed: int = 0) -> list[str]:
-    """Rendered conversations of ``tasks`` generated episodes with their gold answers."""
-    env = rlvr_envs.make(env_id)
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x746F6B]))
-    texts: list[str] = []
-    try:
-        for index in range(tasks):
-            _, info = env.reset(seed=int(rng.integers(0, 2**31)), options={"level": index % 4})
-            answer = rlvr_envs.unwrap(env).oracle_action()
-            text = "".join(f"<|{m['role']}|>{m['content']}{END}" for m in info["messages"])
-            texts.append(f"{text}<|assistant|>{answer}{END}")
-    finally:
-        env.close()
-    return texts
+def _oracle(env: Any, _task: Any) -> str:
+    return str(rlvr_envs.unwrap(env).oracle_action())
 
 
 def build_tiny(
@@ -45,57 +24,25 @@ def build_tiny(
 ) -> tuple[Any, Any]:
     """``(model, tokenizer)``: a 2-layer random Llama and a tokenizer trained on Math-v0 text.
 
-    ``chat_template`` replaces our template (e.g. TRL's Qwen2.5 one, which TRL knows how to parse
-    tool calls from); its ``<|im_start|>``/``<|im_end|>`` markers are added as special tokens.
+    ``chat_template`` replaces ours; its ``<|im_start|>``/``<|im_end|>`` markers become special
+    tokens and ``<|im_end|>`` the end-of-turn token.
     """
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from baselines.grpo.config import TinyModelConfig
+    from baselines.grpo.tiny import build_model, env_corpus, train_tokenizer
 
-    core = Tokenizer(models.BPE())
-    core.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Digits(individual_digits=True),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-        ]
-    )
-    core.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    core.train_from_iterator(corpus(seed=seed), trainer)
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=core, pad_token=PAD, eos_token=END, clean_up_tokenization_spaces=False
-    )
-    tokenizer.chat_template = CHAT_TEMPLATE
+    config = TinyModelConfig(
+        hidden_size=32, intermediate_size=64, num_layers=2, num_heads=2, head_dim=16, vocab_size=vocab_size,
+        corpus_tasks=200, corpus_levels=[0, 1, 2, 3],
+    )  # fmt: skip
+    texts = env_corpus("rlvr/Math-v0", {}, levels=config.corpus_levels, tasks=config.corpus_tasks, seed=seed,
+                       target=_oracle)  # fmt: skip
+    tokenizer = train_tokenizer(texts, config.vocab_size)
     if chat_template is not None:
         tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
         tokenizer.eos_token = "<|im_end|>"
         tokenizer.chat_template = chat_template
     tokenizer.padding_side = "left"
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=2,
-        head_dim=16,
-        max_position_embeddings=1024,
-        tie_word_embeddings=True,
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        bos_token_id=None,
-    )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = LlamaForCausalLM(config)
-    model.generation_config.pad_token_id = tokenizer.pad_token_id
-    model.generation_config.eos_token_id = tokenizer.eos_token_id
-    model.generation_config.bos_token_id = None
+    model = build_model(tokenizer, config, seed)
     if save_to is not None:
         model.save_pretrained(save_to)
         tokenizer.save_pretrained(save_to)
