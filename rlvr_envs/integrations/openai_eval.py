@@ -5,7 +5,8 @@ times as a multi-turn episode: the env's messages go to ``/v1/chat/completions``
 action, until the env ends the episode. Episodes run concurrently (an asyncio semaphore bounds the
 requests in flight); each request has a timeout and is retried on connection errors, timeouts, 429
 and 5xx with exponential backoff. The report gives pass@k (the unbiased estimator of Chen et al.
-2021) and the mean verdict components per level; every episode's transcript goes to a JSONL file.
+2021), pass^k (all of k samples right, tau-bench's reliability measure) and the mean verdict
+components per level; every episode's transcript goes to a JSONL file.
 
 Needs ``httpx`` (the ``eval`` extra).
 """
@@ -92,6 +93,7 @@ class LevelReport(BaseModel):
     episodes: int
     mean_reward: float
     pass_at: dict[int, float]
+    pass_all: dict[int, float] = Field(default_factory=dict, description="pass^k: all of k samples right")
     components: dict[str, float]
     errors: int
 
@@ -114,6 +116,14 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     if n - c < k:
         return 1.0
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+
+
+def pass_hat_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass^k (tau-bench's reliability metric) from ``n`` samples with ``c`` correct: the
+    chance that ``k`` samples drawn without replacement are *all* right, ``C(c, k) / C(n, k)``."""
+    if not 0 <= c <= n or not 1 <= k <= n:
+        raise InvalidOptionError(f"pass^k needs 0 <= c <= n and 1 <= k <= n, got n={n} c={c} k={k}")
+    return math.comb(c, k) / math.comb(n, k)
 
 
 def wire_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -287,11 +297,12 @@ def _level_report(level: int, episodes: list[Episode], ks: Sequence[int]) -> Lev
     by_task: dict[str, list[Episode]] = defaultdict(list)
     for episode in episodes:
         by_task[episode.task_id].append(episode)
-    pass_at = {}
+    pass_at, pass_all = {}, {}
     for k in ks:
-        values = [pass_at_k(len(g), sum(e.correct for e in g), k) for g in by_task.values() if len(g) >= k]
-        if values:
-            pass_at[k] = sum(values) / len(values)
+        counts = [(len(g), sum(e.correct for e in g)) for g in by_task.values() if len(g) >= k]
+        if counts:
+            pass_at[k] = sum(pass_at_k(n, c, k) for n, c in counts) / len(counts)
+            pass_all[k] = sum(pass_hat_k(n, c, k) for n, c in counts) / len(counts)
     names = sorted({name for e in episodes for name in e.components})
     components = {name: sum(e.components.get(name, 0.0) for e in episodes) / len(episodes) for name in names}
     return LevelReport(
@@ -300,6 +311,7 @@ def _level_report(level: int, episodes: list[Episode], ks: Sequence[int]) -> Lev
         episodes=len(episodes),
         mean_reward=sum(e.reward for e in episodes) / len(episodes) if episodes else 0.0,
         pass_at=pass_at,
+        pass_all=pass_all,
         components=components,
         errors=sum(e.error is not None for e in episodes),
     )
@@ -330,7 +342,9 @@ def report_table(report: EvalReport) -> Any:
     ks = sorted(report.overall.pass_at) or [1]
     names = sorted(report.overall.components)
     table = Table(title=f"{report.env_id} · {report.model} · {report.samples} samples per task")
-    for column in ["level", "tasks", "episodes", "mean reward", *[f"pass@{k}" for k in ks], *names, "errors"]:
+    reliability = [k for k in ks if k > 1]  # pass^1 is pass@1
+    columns = ["level", "tasks", "episodes", "mean reward", *[f"pass@{k}" for k in ks]]
+    for column in [*columns, *[f"pass^{k}" for k in reliability], *names, "errors"]:
         table.add_column(column, justify="right")
     for row in [*report.levels, report.overall]:
         table.add_row(
@@ -339,6 +353,7 @@ def report_table(report: EvalReport) -> Any:
             str(row.episodes),
             f"{row.mean_reward:+.3f}",
             *[f"{row.pass_at[k]:.1%}" if k in row.pass_at else "-" for k in ks],
+            *[f"{row.pass_all[k]:.1%}" if k in row.pass_all else "-" for k in reliability],
             *[f"{row.components.get(name, 0.0):.3f}" for name in names],
             str(row.errors),
         )

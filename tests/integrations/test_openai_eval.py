@@ -17,7 +17,14 @@ pytest.importorskip("httpx")
 import rlvr_envs
 from rlvr_envs import cli
 from rlvr_envs.integrations.export import row_seed
-from rlvr_envs.integrations.openai_eval import EvalConfig, evaluate, pass_at_k, reply_text, wire_messages
+from rlvr_envs.integrations.openai_eval import (
+    EvalConfig,
+    evaluate,
+    pass_at_k,
+    pass_hat_k,
+    reply_text,
+    wire_messages,
+)
 
 from .chat_server import ChatServer, model_responder
 
@@ -46,6 +53,14 @@ def test_pass_at_k_matches_the_combinatorial_definition() -> None:
     assert pass_at_k(10, 3, 5) == pytest.approx(1 - math.comb(7, 5) / math.comb(10, 5))
     with pytest.raises(ValueError):
         pass_at_k(3, 4, 1)
+
+
+def test_pass_hat_k_is_the_chance_that_all_k_samples_are_right() -> None:
+    assert pass_hat_k(4, 4, 3) == 1.0 and pass_hat_k(4, 2, 3) == 0.0
+    assert pass_hat_k(4, 3, 2) == pytest.approx(3 / 6)  # 3 of the 6 pairs are both right
+    assert pass_hat_k(5, 2, 1) == pytest.approx(pass_at_k(5, 2, 1))  # k = 1: both are the success rate
+    with pytest.raises(ValueError):
+        pass_hat_k(2, 1, 3)
 
 
 def test_wire_format_helpers_never_raise_on_odd_replies() -> None:
@@ -91,6 +106,7 @@ def test_scripted_server_pass_at_k_per_level_and_transcripts(tmp_path: Path) -> 
         assert level.tasks == 2 and level.episodes == 8
         assert level.pass_at[1] == pytest.approx(0.25)
         assert level.pass_at[2] == pytest.approx(0.5)
+        assert level.pass_all[2] == 0.0  # one right answer in four: never two right
         assert level.components["correct"] == pytest.approx(0.25)
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 16 and {line["sample"] for line in lines} == {0, 1, 2, 3}
