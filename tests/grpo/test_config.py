@@ -14,7 +14,14 @@ CONFIGS = sorted((Path(__file__).resolve().parents[2] / "baselines" / "grpo" / "
 
 def test_there_are_configs_for_the_demo_multi_turn_and_generic_runs() -> None:
     names = {p.stem for p in CONFIGS}
-    assert {"math_demo", "math_retry", "generic"} <= names
+    assert {"math_demo", "math_retry", "generic", "code", "ecommerce", "longcontext_search"} <= names
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_every_shipped_config_names_a_registered_env(path: Path) -> None:
+    import rlvr_envs
+
+    assert load_config(path).env.id in rlvr_envs.list_envs()
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
