@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -395,7 +396,9 @@ def cmd_eval(args: argparse.Namespace, console: Console) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    console = Console()
+    # Piped output (CI logs, `| tee`) would otherwise be squeezed to 80 columns, which hides the
+    # numbers of a results table behind long policy names; COLUMNS still wins when set.
+    console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
     if argv[:1] == ["train"]:  # everything after `train` belongs to the trainer's own parser (--help included)
         try:
             return cmd_train(argv[1:])
