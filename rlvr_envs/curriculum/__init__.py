@@ -18,15 +18,23 @@ from rlvr_envs.curriculum.factory import (
 )
 from rlvr_envs.curriculum.frontier import Frontier
 from rlvr_envs.curriculum.mixture import Mixture
-from rlvr_envs.curriculum.shared import LockedController, RemoteController, SharedCurriculum
+from rlvr_envs.curriculum.shared import (
+    FORWARDED_METHODS,
+    ForwardingController,
+    LockedController,
+    RemoteController,
+    SharedCurriculum,
+)
 from rlvr_envs.curriculum.thompson import Thompson
 
 __all__ = [
     "CONTROLLERS",
+    "FORWARDED_METHODS",
     "Choice",
     "Controller",
     "ControllerState",
     "Fixed",
+    "ForwardingController",
     "Frontier",
     "LevelTally",
     "LockedController",

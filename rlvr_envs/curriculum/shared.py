@@ -28,7 +28,8 @@ from rlvr_envs.errors import RLVRError
 
 logger = logging.getLogger(__name__)
 
-_ALLOWED = frozenset(
+#: The controller methods a proxy may forward to the real controller (nothing else is callable remotely).
+FORWARDED_METHODS = frozenset(
     {"sample", "choose", "update", "frontier", "state", "load_state", "reset", "weights", "pass_rates", "level_summary"}
 )
 
@@ -92,7 +93,7 @@ class ForwardingController(Controller):
 
     def __getattr__(self, name: str) -> Any:
         """Extra read-only reports of some controllers (``weights``, ``pass_rates``)."""
-        if name in _ALLOWED:
+        if name in FORWARDED_METHODS:
             return lambda *args, **kwargs: self._call(name, *args, **kwargs)
         raise AttributeError(name)
 
@@ -255,7 +256,7 @@ class SharedCurriculum:
     def _handle(
         self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], states: dict[int, dict[str, Any]]
     ) -> tuple[str, Any, dict[int, dict[str, Any]]]:
-        if method not in _ALLOWED:
+        if method not in FORWARDED_METHODS:
             return "error", RLVRError(f"shared curriculum: {method!r} is not a controller method"), {}
         generators = {index: _server_generator(state) for index, state in states.items()}
         args = tuple(generators.get(index, arg) for index, arg in enumerate(args))

@@ -21,8 +21,13 @@ import numpy as np
 
 import rlvr_envs
 from rlvr_envs.core.registry import registered
-from rlvr_envs.curriculum import Controller, build_controller, controller_from_state
-from rlvr_envs.curriculum.shared import _ALLOWED, ForwardingController
+from rlvr_envs.curriculum import (
+    FORWARDED_METHODS,
+    Controller,
+    ForwardingController,
+    build_controller,
+    controller_from_state,
+)
 from rlvr_envs.errors import InvalidOptionError, RLVRError
 
 StepResult = tuple[Any, float, bool, bool, dict[str, Any]]
@@ -46,7 +51,7 @@ class CurriculumActorImpl:
     def call(
         self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any], states: dict[int, dict[str, Any]]
     ) -> tuple[str, Any, dict[int, dict[str, Any]]]:
-        if method not in _ALLOWED:
+        if method not in FORWARDED_METHODS:
             return "error", RLVRError(f"curriculum actor: {method!r} is not a controller method"), {}
         generators = {index: self._generator(state) for index, state in states.items()}
         args = tuple(generators.get(index, arg) for index, arg in enumerate(args))
