@@ -63,7 +63,7 @@ install-integrations: $(VENV)/.installed-integrations
 run: install-train
 	$(BIN)/python -m baselines.grpo.train --config baselines/grpo/configs/math_demo.toml
 
-## The same demo with longer budgets (about 35 minutes on 2 cores); results in runs/demo-long/.
+## The same demo with longer budgets (about 20 minutes on 2 cores); results in runs/demo-long/.
 demo-long: install-train
 	$(BIN)/python -m baselines.grpo.train --config baselines/grpo/configs/math_demo_long.toml
 
