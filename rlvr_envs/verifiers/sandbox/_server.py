@@ -166,6 +166,13 @@ class Server:
         # one spare at most, forked when no run's leftovers can exist.
         can_keep = iso.mode == "audit" or (iso.pid_namespace and iso.proc)
         self.pool_size = max(1, spares) if can_keep else 1
+        # What the jail's /tmp held before any run: the path to a Python installation bound there
+        # (a venv in a checkout under /tmp). Cleaning after runs leaves it alone: walking it cost
+        # a quarter of a second per run, and resetting its directories' modes could lock runs out.
+        self.jail_entries: frozenset[str] = frozenset()
+        if iso.mode == "namespaces":
+            with contextlib.suppress(OSError), os.scandir(iso.run_root) as entries:
+                self.jail_entries = frozenset(entry.path for entry in entries)
 
     # ---- requests ---------------------------------------------------------------------------
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -478,10 +485,10 @@ class Server:
             _remove_tree(run.run_dir)
         self.finished.clear()
         if self.iso.mode == "namespaces":  # the whole /tmp is ours: nothing may outlive a run
-            spare_dirs = {spare.run_dir for spare in self.spares}
+            keep_dirs = {spare.run_dir for spare in self.spares} | self.jail_entries
             with contextlib.suppress(OSError), os.scandir(self.iso.run_root) as entries:
                 for entry in entries:
-                    if entry.path not in spare_dirs:
+                    if entry.path not in keep_dirs:
                         _remove_tree(entry.path)
 
     def _kill_namespace(self, keep: set[int]) -> None:
@@ -647,11 +654,19 @@ def _reap(pid: int) -> tuple[int, resource.struct_rusage | None]:
             return 0, None
 
 
-def _remove_tree(path: str) -> None:
-    """Remove ``path`` whatever the run did to its permissions (the server may fix them)."""
+def _remove_tree(path: str, device: int | None = None) -> None:
+    """Remove ``path`` whatever the run did to its permissions (the server may fix them).
+
+    Never descends into another filesystem than the one ``path`` is on (a mount point is not a
+    run's to remove, and walking a bound installation is slow).
+    """
     try:
         info = os.lstat(path)
     except OSError:
+        return
+    if device is None:
+        device = info.st_dev
+    elif info.st_dev != device:
         return
     if not stat.S_ISDIR(info.st_mode):
         with contextlib.suppress(OSError):
@@ -661,7 +676,7 @@ def _remove_tree(path: str) -> None:
         os.chmod(path, stat.S_IRWXU)
     with contextlib.suppress(OSError), os.scandir(path) as entries:
         for entry in list(entries):
-            _remove_tree(entry.path)
+            _remove_tree(entry.path, device)
     with contextlib.suppress(OSError):
         os.rmdir(path)
 
