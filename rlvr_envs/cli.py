@@ -257,7 +257,7 @@ def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.st
         if message["role"] == "system":
             console.print(Text(f"system: {message['content']}", style="dim"))
     console.print(Text("user: ", style=_ROLE_STYLE["user"]), end="")
-    console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+    console.print(_observation_text(observation), markup=False)
     saved = _save_images(info, args.images, 0, console)
     total = 0.0
     while True:
@@ -269,24 +269,29 @@ def cmd_play(args: argparse.Namespace, console: Console, stream: TextIO = sys.st
         total += float(reward)
         role = info["messages"][-1]["role"] if not (terminated or truncated) else "env"
         console.print(Text(f"{role}: ", style=_ROLE_STYLE.get(role, "bold")), end="")
-        console.print(observation if isinstance(observation, str) else observation.get("text", ""), markup=False)
+        console.print(_observation_text(observation), markup=False)
         saved = _save_images(info, args.images, saved, console)
         if terminated or truncated:
             verdict = info.get("verdict", {})
             console.print(f"[bold]episode over[/bold]: reward {total:+.3f}  components {verdict.get('components')}")
             if args.transcript is not None:
-                _write_transcript(args.transcript, info["messages"], observation, verdict)
+                _write_transcript(args.transcript, info["messages"], _observation_text(observation), verdict)
                 console.print(f"transcript written to {args.transcript}")
             return 0
 
 
-def _write_transcript(path: Path, messages: list[dict[str, object]], last: object, verdict: dict[str, object]) -> None:
-    """A readable Markdown transcript: one block per message, then the verdict."""
+def _observation_text(observation: Any) -> str:
+    """The text of an observation: the string itself, or a ``Dict`` observation's ``text`` entry."""
+    return observation if isinstance(observation, str) else str(observation.get("text", ""))
+
+
+def _write_transcript(path: Path, messages: list[dict[str, object]], last: str, verdict: dict[str, object]) -> None:
+    """A readable Markdown transcript: one block per message (image parts as ``[image]``), then the verdict."""
     lines = []
     for message in messages:
-        content = message.get("content", "")
-        lines += [f"**{message.get('role')}**", "", "```text", str(content), "```", ""]
-    lines += ["**env**", "", "```text", str(last), "```", "", f"verdict: `{json.dumps(verdict.get('components'))}`"]
+        content = _content_text(message.get("content", ""))
+        lines += [f"**{message.get('role')}**", "", "```text", content, "```", ""]
+    lines += ["**env**", "", "```text", last, "```", "", f"verdict: `{json.dumps(verdict.get('components'))}`"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
