@@ -18,10 +18,10 @@ def test_play_prints_tools_and_a_readable_transcript(tmp_path: Path) -> None:
     actions = [m["content"] for m in record.messages if m["role"] == "assistant"]
     console = Console(file=io.StringIO(), width=200)
     out = tmp_path / "transcript.md"
-    args = cli._parser().parse_args(
+    args = cli.build_parser().parse_args(
         ["play", "rlvr/EcomDialogue-v0", "--seed", "4", "--level", "1", "--transcript", str(out)]
     )
-    code = cli.cmd_play(args, console, stream=io.StringIO("".join(f"{a}\n.\n" for a in actions)))
+    code = cli.play.run(args, console, stream=io.StringIO("".join(f"{a}\n.\n" for a in actions)))
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert code == 0 and "reward +1.000" in text
     assert "search_products" in text and "request_return" in text  # the tool table

@@ -59,8 +59,8 @@ def test_play_scripted_session() -> None:
     env.reset(seed=8, options={"level": 0})
     gold = unwrap(env).task.data["answer"]  # type: ignore[union-attr]
     console = Console(file=io.StringIO(), width=200)
-    args = cli._parser().parse_args(["play", "rlvr/Math-v0", "--seed", "8", "--level", "0"])
-    code = cli.cmd_play(args, console, stream=io.StringIO(f"thinking...\n\\boxed{{{gold}}}\n.\n"))
+    args = cli.build_parser().parse_args(["play", "rlvr/Math-v0", "--seed", "8", "--level", "0"])
+    code = cli.play.run(args, console, stream=io.StringIO(f"thinking...\n\\boxed{{{gold}}}\n.\n"))
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert code == 0 and "reward +1.000" in text
 

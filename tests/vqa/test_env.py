@@ -105,16 +105,16 @@ def test_center_box_heuristic_scores_low(level: int) -> None:
 
 def test_cli_show_and_play_with_images(tmp_path: pytest.TempPathFactory) -> None:
     console = Console(file=io.StringIO(), width=200)
-    args = cli._parser().parse_args(["show", "rlvr/VQA-v0", "--seed", "2"])
-    assert cli.cmd_show(args, console) == 0
+    args = cli.build_parser().parse_args(["show", "rlvr/VQA-v0", "--seed", "2"])
+    assert cli.show.run(args, console) == 0
     assert "user: [image] " in console.file.getvalue()  # type: ignore[attr-defined]
     folder = tmp_path / "images"  # type: ignore[operator]
     transcript = tmp_path / "transcript.md"  # type: ignore[operator]
-    args = cli._parser().parse_args(
+    args = cli.build_parser().parse_args(
         ["play", "rlvr/VQACrop-v0", "--seed", "2", "--images", str(folder), "--transcript", str(transcript)]
     )
     script = io.StringIO(_crop(0, 0, 100, 100) + "\n.\n<caption></caption><bbox>[]</bbox><answer>0</answer>\n.\n")
-    assert cli.cmd_play(args, console, stream=script) == 0
+    assert cli.play.run(args, console, stream=script) == 0
     assert sorted(p.name for p in folder.iterdir()) == ["image_0.png", "image_1.png"]
     written = transcript.read_text(encoding="utf-8")  # image parts as [image], never as pixel arrays
     assert written.count("[image]") == 2 and "array(" not in written and "'type'" not in written

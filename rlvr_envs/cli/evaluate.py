@@ -1,0 +1,202 @@
+"""``rlvr-envs eval ID ...``: local policies on envs, or (``--base-url``) a model behind an OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+import rlvr_envs
+from rlvr_envs.core.registry import registered
+from rlvr_envs.core.types import EpisodeRecord
+from rlvr_envs.errors import RLVRError
+from rlvr_envs.policies import load_policy, run_episode
+
+NAME = "eval"
+
+
+def add_parser(commands: Any) -> None:
+    evaluate_parser = commands.add_parser(NAME, help="evaluate policies on envs ('all' = every env)")
+    evaluate_parser.add_argument("env_ids", nargs="+", help="env ids, or 'all'")
+    evaluate_parser.add_argument(
+        "--policy", action="append", default=None, help="oracle | random | python:module:factory (repeatable)"
+    )
+    evaluate_parser.add_argument("--episodes", type=int, default=20)
+    evaluate_parser.add_argument("--level", type=int, default=None, help="fixed level (default: the env's curriculum)")
+    evaluate_parser.add_argument("--seed", type=int, default=0)
+    evaluate_parser.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
+    add_remote_arguments(evaluate_parser)
+
+
+def add_remote_arguments(evaluate_parser: argparse.ArgumentParser) -> None:
+    """The flags of ``eval`` that switch it to an OpenAI-compatible server."""
+    group = evaluate_parser.add_argument_group("OpenAI-compatible server (given --base-url)")
+    group.add_argument("--base-url", default=None, help="e.g. http://127.0.0.1:8000/v1")
+    group.add_argument("--model", default=None, help="model name the server expects")
+    group.add_argument("--api-key", default=None, help="default: $OPENAI_API_KEY")
+    group.add_argument("--levels", default=None, help="levels A:B (inclusive), cycled over the tasks")
+    group.add_argument("--k", type=int, default=1, help="report pass@1 and pass@k")
+    group.add_argument("--samples", type=int, default=None, help="episodes per task (default: k)")
+    group.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    group.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    group.add_argument("--max-retries", type=int, default=3)
+    group.add_argument("--temperature", type=float, default=1.0)
+    group.add_argument("--max-tokens", type=int, default=1024)
+    group.add_argument("--native-tools", action="store_true", help="send the env's tools as OpenAI `tools`")
+
+
+def summarise(records: list[EpisodeRecord]) -> dict[str, float]:
+    rewards = [r.reward for r in records]
+    return {
+        "episodes": float(len(records)),
+        "mean_reward": statistics.fmean(rewards) if rewards else 0.0,
+        "success": statistics.fmean(float(r.verdict.correct) if r.verdict else 0.0 for r in records)
+        if records
+        else 0.0,
+        "mean_turns": statistics.fmean(r.turns for r in records) if records else 0.0,
+        "episodes_per_s": len(records) / max(1e-9, sum(r.elapsed_s for r in records)),
+    }
+
+
+def evaluate(
+    env_ids: Sequence[str],
+    policies: Sequence[str],
+    *,
+    episodes: int,
+    level: int | None,
+    seed: int,
+    out: Path | None,
+    console: Console,
+) -> dict[tuple[str, str], list[EpisodeRecord]]:
+    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar."""
+    results: dict[tuple[str, str], list[EpisodeRecord]] = defaultdict(list)
+    options = {"level": level} if level is not None else None
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    sink = out.open("w", encoding="utf-8") if out is not None else None
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
+            bar = progress.add_task("evaluating", total=len(env_ids) * len(policies) * episodes)
+            for env_id in env_ids:
+                env = rlvr_envs.make(env_id)
+                for policy_name in policies:
+                    policy = load_policy(policy_name, env, seed=seed)
+                    progress.update(bar, description=f"{env_id} · {policy_name}")
+                    for episode in range(episodes):
+                        record = run_episode(env, policy, seed=seed + episode, options=options)
+                        results[(env_id, policy_name)].append(record)
+                        if sink is not None:
+                            line = {"policy": policy_name, **record.model_dump()}
+                            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+                        progress.advance(bar)
+                env.close()
+    finally:
+        if sink is not None:
+            sink.close()
+    return results
+
+
+def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
+    table = Table(title="evaluation")
+    for column in ("env", "policy", "episodes", "mean reward", "success", "turns", "episodes/s"):
+        text_column = column in ("env", "policy")
+        table.add_column(column, justify="left" if text_column else "right", no_wrap=text_column)
+    for (env_id, policy), records in results.items():
+        s = summarise(records)
+        table.add_row(
+            env_id,
+            policy,
+            f"{s['episodes']:.0f}",
+            f"{s['mean_reward']:+.3f}",
+            f"{s['success']:.1%}",
+            f"{s['mean_turns']:.2f}",
+            f"{s['episodes_per_s']:.1f}",
+        )
+    return table
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    if args.base_url is not None:
+        return run_remote(args, console)
+    env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
+    for env_id in env_ids:
+        registered(env_id)
+    if args.episodes < 1:
+        raise RLVRError("--episodes must be >= 1")
+    start = time.perf_counter()
+    results = evaluate(
+        env_ids,
+        args.policy or ["oracle"],
+        episodes=args.episodes,
+        level=args.level,
+        seed=args.seed,
+        out=args.out,
+        console=console,
+    )
+    console.print(results_table(results))
+    console.print(
+        f"[dim]{sum(map(len, results.values()))} episodes in {time.perf_counter() - start:.1f}s"
+        + (f"; records in {args.out}" if args.out else "")
+        + "[/dim]"
+    )
+    return 0
+
+
+def run_remote(args: argparse.Namespace, console: Console) -> int:
+    """``eval --base-url``: the OpenAI-compatible client (httpx loads only here)."""
+    from rlvr_envs.integrations.export import parse_levels
+    from rlvr_envs.integrations.openai_eval import EvalConfig, report_table
+    from rlvr_envs.integrations.openai_eval import evaluate as evaluate_server
+
+    if args.model is None:
+        raise RLVRError("--base-url needs --model (the name the server serves)")
+    if args.policy:
+        raise RLVRError("--policy evaluates a local policy; drop it when evaluating a server with --base-url")
+    if len(args.env_ids) != 1 or args.env_ids == ["all"]:
+        raise RLVRError("evaluate one env id at a time against a server")
+    if args.episodes < 1 or args.k < 1 or (args.samples is not None and args.samples < args.k):
+        raise RLVRError("--episodes and --k must be >= 1, and --samples >= --k")
+    registered(args.env_ids[0])
+    config = EvalConfig(
+        env_id=args.env_ids[0],
+        base_url=args.base_url,
+        model=args.model,
+        api_key=args.api_key or os.environ.get("OPENAI_API_KEY"),
+        episodes=args.episodes,
+        levels=parse_levels(args.level, args.levels),
+        seed=args.seed,
+        k=args.k,
+        samples=args.samples,
+        concurrency=args.concurrency,
+        timeout_s=args.timeout,
+        max_retries=args.max_retries,
+        temperature=args.temperature,
+        max_tokens=args.max_tokens,
+        native_tools=args.native_tools,
+        out=args.out,
+    )
+    report, _episodes = evaluate_server(config)
+    console.print(report_table(report))
+    console.print(
+        f"[dim]{report.overall.episodes} episodes in {report.elapsed_s:.1f}s, {report.retries} retried requests"
+        + (f"; transcripts in {args.out}" if args.out else "")
+        + "[/dim]"
+    )
+    return 0 if report.overall.errors < report.overall.episodes else 1
