@@ -103,7 +103,8 @@ class RemoteEnv:
         self.url = ws_url(url, env_id, token)
         self.timeout_s = timeout_s
         try:
-            self._ws = connect(self.url, open_timeout=timeout_s, max_size=max_message_bytes)
+            # websockets wants its sync connection entered; this object's own close() leaves it
+            self._ws = connect(self.url, open_timeout=timeout_s, max_size=max_message_bytes).__enter__()
         except OSError as exc:
             raise RemoteError("CONNECTION_ERROR", f"cannot connect to {ws_url(url, env_id)}: {exc}") from exc
 
