@@ -172,3 +172,33 @@ def summary(report: LoadReport) -> str:
         f"step p50 {report.step_p50_ms or 0:.1f} ms p99 {report.step_p99_ms or 0:.1f} ms"
         + (f" (median episodes/session {statistics.median(per_session):.0f})" if per_session else "")
     )
+
+
+async def open_idle(url: str, count: int, env_id: str = "rlvr/Math-v0", batch: int = 200) -> list[AsyncRemoteEnv]:
+    """``count`` sessions, each with an episode reset and left mid-episode (opened ``batch`` at a time)."""
+    envs: list[AsyncRemoteEnv] = []
+
+    async def one(seed: int) -> AsyncRemoteEnv:
+        env = await AsyncRemoteEnv(url, env_id, timeout_s=300.0).connect()
+        await env.reset(seed=seed)
+        return env
+
+    for start in range(0, count, batch):
+        envs.extend(await asyncio.gather(*(one(seed) for seed in range(start, min(count, start + batch)))))
+    return envs
+
+
+def _hold(url: str, count: int) -> None:
+    """``python -m rlvr_envs.server.loadtest URL COUNT``: open COUNT sessions mid-episode, print
+    ``ready``, then wait to be killed (the killed-client load test)."""
+
+    async def main() -> None:
+        envs = await open_idle(url, count)
+        print("ready", len(envs), flush=True)
+        await asyncio.sleep(3600)
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    _hold(sys.argv[1], int(sys.argv[2]))
