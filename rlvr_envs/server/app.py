@@ -12,6 +12,7 @@ the size limit holds before anything is decoded.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from rlvr_envs.core.registry import list_specs
 from rlvr_envs.curriculum import Controller
+from rlvr_envs.server import encode
 from rlvr_envs.server.config import ServerConfig
 from rlvr_envs.server.sessions import ServedEnv, Session, SessionManager
 from rlvr_envs.server.wire import Action, ErrorCode, ResetRequest, ServerError, StepRequest, schema
@@ -229,6 +231,14 @@ class Server:
         async def get_schema(key: str | None = None, env_id: str | None = None) -> dict[str, Any]:
             self.resolve(key, env_id)
             return schema()
+
+        @app.get(prefix + "/curriculum")
+        async def curriculum(key: str | None = None, env_id: str | None = None) -> dict[str, Any]:
+            """The id's shared curriculum state (the same from every worker)."""
+            served = self.resolve(key, env_id)
+            loop = asyncio.get_running_loop()  # a proxy call to the owner process: off the event loop
+            state = await loop.run_in_executor(manager.executor, served.curriculum.state)
+            return encode.json_safe(state.model_dump(mode="json"))  # type: ignore[no-any-return]
 
         @app.post(prefix + "/reset")
         async def reset(request: Request, key: str | None = None, env_id: str | None = None) -> dict[str, Any]:
