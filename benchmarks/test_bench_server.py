@@ -134,9 +134,10 @@ def test_load_concurrent_sessions(tmp_path: Path) -> None:
 
 
 def test_idle_session_memory() -> None:
-    with server_process(
-        ["rlvr/Math-v0", "--max-sessions", str(IDLE_SESSIONS + 10), "--idle-timeout", "3600"]
-    ) as (url, process):
+    with server_process(["rlvr/Math-v0", "--max-sessions", str(IDLE_SESSIONS + 10), "--idle-timeout", "3600"]) as (
+        url,
+        process,
+    ):
 
         async def main() -> tuple[int, int, int]:
             warm = await open_idle(url, 50)  # imports and caches, not sessions

@@ -7,6 +7,7 @@ return `RemoteStep` (OpenEnv's ``StepResult`` fields: observation, reward, done)
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -124,10 +125,8 @@ class RemoteEnv:
         return self._call(json.dumps({"type": "state"}))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already closed
             self._ws.send(json.dumps({"type": "close"}))
-        except Exception:
-            pass  # already closed
         self._ws.close()
 
     def __enter__(self) -> RemoteEnv:
@@ -188,10 +187,8 @@ class AsyncRemoteEnv:
     async def close(self) -> None:
         if self._ws is None:
             return
-        try:
+        with contextlib.suppress(Exception):  # already closed
             await self._ws.send(json.dumps({"type": "close"}))
-        except Exception:
-            pass  # already closed
         await self._ws.close()
         self._ws = None
 

@@ -71,8 +71,12 @@ class RemoteGymEnv(gym.Env[Any, str]):
     def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         result = self._connect().step(action)
         obs = result.observation
-        return self._observe(obs), float(result.reward or 0.0), bool(obs["terminated"]), bool(obs["truncated"]), (
-            self._info(obs)
+        return (
+            self._observe(obs),
+            float(result.reward or 0.0),
+            bool(obs["terminated"]),
+            bool(obs["truncated"]),
+            (self._info(obs)),
         )
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ the size limit holds before anything is decoded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -245,10 +246,7 @@ class Server:
             served = self.resolve(key, env_id)
             body = parse_model(ResetRequest, await self.body(request), "reset")
             existing = request.headers.get("x-session-id") or body.session_id
-            if existing:
-                session = manager.get(existing, served)
-            else:
-                session = manager.open(served, "http")
+            session = manager.get(existing, served) if existing else manager.open(served, "http")
             try:
                 reply = await manager.reset(session, body)
             except ServerError:
@@ -355,17 +353,13 @@ class Server:
 
 
 async def _send_quietly(websocket: WebSocket, body: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(Exception):  # already closed
         await websocket.send_text(json.dumps(body))
-    except Exception:
-        pass  # already closed
 
 
 async def _close_quietly(websocket: WebSocket, code: int) -> None:
-    try:
+    with contextlib.suppress(Exception):  # already closed
         await websocket.close(code=code)
-    except Exception:
-        pass  # already closed
 
 
 def create_app(config: ServerConfig | None = None, curricula: dict[str, Controller] | None = None) -> FastAPI:

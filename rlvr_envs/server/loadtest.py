@@ -50,7 +50,13 @@ def _quantile(values: list[float], q: float) -> float | None:
 
 
 async def _session_loop(
-    url: str, env_id: str, stop_at: float, action: str, latencies: list[float], errors: Counter[str], done: dict[str, int]
+    url: str,
+    env_id: str,
+    stop_at: float,
+    action: str,
+    latencies: list[float],
+    errors: Counter[str],
+    done: dict[str, int],
 ) -> int:
     steps = 0
     try:
@@ -134,7 +140,9 @@ def rss_bytes(pid: int) -> int:
 
 
 @contextmanager
-def server_process(args: Sequence[str], *, startup_timeout_s: float = 60.0) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server_process(
+    args: Sequence[str], *, startup_timeout_s: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``rlvr-envs serve ARGS --port P`` in a subprocess on 127.0.0.1; yields its URL and the process."""
     port = free_port()
     command = [sys.executable, "-m", "rlvr_envs.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)]

@@ -10,6 +10,7 @@ All its methods run on the event loop thread; only env calls go to the pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import gc
 import logging
@@ -387,7 +388,7 @@ class SessionManager:
             return
         self._closed_since_trim = 0
         gc.collect()
-        try:
+        with contextlib.suppress(
+            OSError, AttributeError
+        ):  # not glibc: memory still returns to the allocator, just not to the OS
             ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass  # not glibc: memory still returns to the allocator, just not to the OS

@@ -10,13 +10,13 @@ is ours and is published by ``GET /schema``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     """OpenEnv's ``WSErrorCode`` values (the same strings), plus ``UNAUTHORIZED`` and ``NOT_FOUND``."""
 
     INVALID_JSON = "INVALID_JSON"

@@ -12,8 +12,8 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 pytest.importorskip("websockets")
 
-import rlvr_envs  # noqa: E402
-from rlvr_envs.server import ServerConfig, running  # noqa: E402
+import rlvr_envs
+from rlvr_envs.server import ServerConfig, running
 
 SERVED = ("rlvr/Math-v0", "rlvr/Code-v0", "rlvr/EcomDialogue-v0")
 

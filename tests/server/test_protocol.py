@@ -85,7 +85,9 @@ def test_unicode_junk_is_an_action_like_any_other(server_url: str) -> None:
     with ws(server_url) as socket:
         call(socket, '{"type": "reset", "data": {"seed": 2}}')
         # a lone surrogate is valid JSON but not valid UTF-8; plus NUL, RTL marks, emoji, combining marks
-        reply = call(socket, '{"type": "step", "data": {"text": "\\ud800 \\u0000 \\u202e 🤖 e\\u0301 \\\\boxed{\\udfff}"}}')
+        reply = call(
+            socket, '{"type": "step", "data": {"text": "\\ud800 \\u0000 \\u202e 🤖 e\\u0301 \\\\boxed{\\udfff}"}}'
+        )
         assert reply["type"] == "observation" and reply["data"]["done"] is True
         assert reply["data"]["reward"] <= 0.0
         assert call(socket, '{"type": "state"}')["type"] == "state"
