@@ -203,7 +203,8 @@ def test_killed_clients_are_reaped() -> None:
         ]
     )
     assert active == KILLED_SESSIONS and remaining == 0
-    assert after - baseline < 0.25 * (held - baseline) + 8 * 2**20
+    # what stays is caches and allocator slack, not sessions: most of the held memory must come back
+    assert after - baseline < 0.4 * (held - baseline) + 8 * 2**20
 
 
 async def _warm(url: str) -> None:
