@@ -82,13 +82,8 @@ def _step(payload: dict[str, Any]) -> RemoteStep:
     return RemoteStep(payload["observation"], None if reward is None else float(reward), bool(payload.get("done")))
 
 
-class RemoteEnv:
-    """A blocking session. Example::
-
-    with RemoteEnv("http://127.0.0.1:8000", "rlvr/Math-v0") as env:
-        first = env.reset(seed=0, options={"level": 2})
-        result = env.step("\\\\boxed{42}")
-    """
+class _Session:
+    """What both clients hold: the session URL and the limits."""
 
     def __init__(
         self,
@@ -99,15 +94,29 @@ class RemoteEnv:
         timeout_s: float = 120.0,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
+        self.url = ws_url(url, env_id, token)
+        self.shown_url = ws_url(url, env_id)  # for messages: without the token
+        self.timeout_s = timeout_s
+        self.max_message_bytes = max_message_bytes
+
+
+class RemoteEnv(_Session):
+    """A blocking session (connects on creation). Example::
+
+    with RemoteEnv("http://127.0.0.1:8000", "rlvr/Math-v0") as env:
+        first = env.reset(seed=0, options={"level": 2})
+        result = env.step("\\\\boxed{42}")
+    """
+
+    def __init__(self, url: str, env_id: str | None = None, **options: Any) -> None:
         from websockets.sync.client import connect
 
-        self.url = ws_url(url, env_id, token)
-        self.timeout_s = timeout_s
+        super().__init__(url, env_id, **options)
         try:
             # websockets wants its sync connection entered; this object's own close() leaves it
-            self._ws = connect(self.url, open_timeout=timeout_s, max_size=max_message_bytes).__enter__()
+            self._ws = connect(self.url, open_timeout=self.timeout_s, max_size=self.max_message_bytes).__enter__()
         except OSError as exc:
-            raise RemoteError("CONNECTION_ERROR", f"cannot connect to {ws_url(url, env_id)}: {exc}") from exc
+            raise RemoteError("CONNECTION_ERROR", f"cannot connect to {self.shown_url}: {exc}") from exc
 
     def _call(self, message: str) -> dict[str, Any]:
         self._ws.send(message)
@@ -136,25 +145,14 @@ class RemoteEnv:
         self.close()
 
 
-class AsyncRemoteEnv:
+class AsyncRemoteEnv(_Session):
     """An asyncio session: ``async with AsyncRemoteEnv(url, env_id) as env: await env.reset(...)``.
 
-    Thousands may be open at once from one event loop (each is one WebSocket).
+    Thousands may be open at once from one event loop (each is one WebSocket). Same keyword options
+    as `RemoteEnv`: ``token``, ``timeout_s``, ``max_message_bytes``.
     """
 
-    def __init__(
-        self,
-        url: str,
-        env_id: str | None = None,
-        *,
-        token: str | None = None,
-        timeout_s: float = 120.0,
-        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
-    ) -> None:
-        self.url = ws_url(url, env_id, token)
-        self.timeout_s = timeout_s
-        self.max_message_bytes = max_message_bytes
-        self._ws: Any = None
+    _ws: Any = None
 
     async def connect(self) -> AsyncRemoteEnv:
         from websockets.asyncio.client import connect
@@ -163,7 +161,7 @@ class AsyncRemoteEnv:
             try:
                 self._ws = await connect(self.url, open_timeout=self.timeout_s, max_size=self.max_message_bytes)
             except OSError as exc:
-                raise RemoteError("CONNECTION_ERROR", f"cannot connect to {self.url.split('?')[0]}: {exc}") from exc
+                raise RemoteError("CONNECTION_ERROR", f"cannot connect to {self.shown_url}: {exc}") from exc
         return self
 
     async def _call(self, message: str) -> dict[str, Any]:
