@@ -158,6 +158,7 @@ class SessionManager:
         return len(self.sessions)
 
     def open(self, served: ServedEnv, kind: str) -> Session:
+        self.start()  # also under ASGI hosts that skip the lifespan events
         if len(self.sessions) >= self.config.max_sessions:
             self.metrics.capacity_rejections += 1
             raise ServerError(
