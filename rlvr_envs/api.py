@@ -18,17 +18,18 @@ from rlvr_envs.errors import InvalidOptionError
 from rlvr_envs.vector import CurriculumAsyncVectorEnv, CurriculumSyncVectorEnv
 
 
-def make(env_id: str, *, url: str | None = None, **kwargs: Any) -> gym.Env[Any, str]:
+def make(env_id: str, **kwargs: Any) -> gym.Env[Any, str]:
     """``gym.make`` with our error for unknown ids (close matches suggested).
 
     With ``url`` (an ``rlvr-envs serve`` server, ``ws://`` or ``http://``), a gymnasium env whose
     episodes run on that server; ``kwargs`` then go to `rlvr_envs.remote.RemoteGymEnv` (``token``,
     ``timeout_s``).
     """
+    url = kwargs.pop("url", None)  # a keyword of **kwargs, so callers passing **overrides still type-check
     if url is not None:
         from rlvr_envs.remote import RemoteGymEnv
 
-        return RemoteGymEnv(url, env_id, **kwargs)
+        return RemoteGymEnv(str(url), env_id, **kwargs)
     registered(env_id)
     return gym.make(env_id, **kwargs)
 
