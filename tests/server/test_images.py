@@ -24,7 +24,7 @@ def test_vqa_images_travel_as_png_parts_and_decode_to_the_same_pixels() -> None:
             again = env.step("<answer>no idea</answer>")
             assert again.done and not any(p["type"] == "image_url" for p in again.observation["content"])
         proxy = rlvr_envs.make("rlvr/VQA-v0", url=url)
-        obs, info = proxy.reset(seed=4, options={"level": 1})
+        obs, _ = proxy.reset(seed=4, options={"level": 1})
         assert proxy.observation_space.contains(obs)
         assert np.array_equal(obs["image"], local_obs["image"]) and obs["text"] == local_obs["text"]
         proxy.close()
