@@ -19,7 +19,17 @@ from rlvr_envs.vector import CurriculumAsyncVectorEnv, CurriculumSyncVectorEnv
 
 
 def make(env_id: str, **kwargs: Any) -> gym.Env[Any, str]:
-    """``gym.make`` with our error for unknown ids (close matches suggested)."""
+    """``gym.make`` with our error for unknown ids (close matches suggested).
+
+    With ``url`` (an ``rlvr-envs serve`` server, ``ws://`` or ``http://``), a gymnasium env whose
+    episodes run on that server; ``kwargs`` then go to `rlvr_envs.remote.RemoteGymEnv` (``token``,
+    ``timeout_s``).
+    """
+    url = kwargs.pop("url", None)  # a keyword of **kwargs, so callers passing **overrides still type-check
+    if url is not None:
+        from rlvr_envs.remote import RemoteGymEnv
+
+        return RemoteGymEnv(str(url), env_id, **kwargs)
     registered(env_id)
     return gym.make(env_id, **kwargs)
 

@@ -7,7 +7,9 @@ gymnasium contract; the family owns the task, the protocol and the verifier. See
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import Executor
 from typing import Any
 
 import gymnasium as gym
@@ -154,6 +156,29 @@ class RLVREnv(gym.Env[Any, str]):
         if result.info:
             info["feedback"] = result.info
         return self._observe(state, result.message), reward, False, False, info
+
+    # ---- asyncio API ------------------------------------------------------------------------
+    async def areset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None, executor: Executor | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """`reset` off the event loop (task generation can be slow: long contexts, rendered scenes).
+
+        ``executor`` defaults to the loop's default thread pool. The env is not thread-safe: await one
+        call at a time per env (one env per episode in flight, as with vector envs).
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, lambda: self.reset(seed=seed, options=options))
+
+    async def astep(
+        self, action: str, *, executor: Executor | None = None
+    ) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """`step` off the event loop, so sandbox runs and math-verify deferrals never block it.
+
+        The verifiers' own time limits still apply; a caller that needs a hard deadline wraps this in
+        ``asyncio.wait_for`` and drops the env when it fires (the worker thread finishes on its own).
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(executor, self.step, action)
 
     def render(self) -> str | None:
         """The transcript as text (``ansi``) or printed (``human``)."""

@@ -1,0 +1,212 @@
+"""The server under load, side by side with in-process envs, in one run.
+
+1. WebSocket vs in-process: the same Math-v0 episodes (same seeds, same actions) through
+   `RemoteEnv` against ``rlvr-envs serve`` in a subprocess, and through `RLVREnv` in this process:
+   per-step latency (median, p99), the latency the server adds, and episodes/s.
+2. Load: ``RLVR_BENCH_LOAD_SESSIONS`` (1000) concurrent sessions for ``RLVR_BENCH_LOAD_SECONDS`` (60):
+   errors (must be 0), episodes lost from ``--record`` (must be 0), p99 step latency.
+3. Idle memory: server RSS per idle session (each connected, with an episode reset), and
+   ``RLVR_BENCH_IDLE_SESSIONS`` (10,000) idle sessions must fit in 2 GiB.
+4. Killed clients: a client process holding 1,000 sessions mid-episode is SIGKILLed; every session
+   must be released and the server's RSS must come back near its baseline.
+
+Run: ``make bench`` or ``.venv/bin/python -m pytest benchmarks/test_bench_server.py -q -s -o addopts=""``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")
+
+import rlvr_envs
+from rlvr_envs.remote import RemoteEnv
+from rlvr_envs.server.loadtest import (
+    count_recorded,
+    open_idle,
+    rss_bytes,
+    run_load,
+    server_process,
+    summary,
+)
+
+from .conftest import RESULTS, machine_lines
+
+EPISODES = 400
+LOAD_SESSIONS = int(os.environ.get("RLVR_BENCH_LOAD_SESSIONS", "1000"))
+LOAD_SECONDS = float(os.environ.get("RLVR_BENCH_LOAD_SECONDS", "60"))
+IDLE_SESSIONS = int(os.environ.get("RLVR_BENCH_IDLE_SESSIONS", "10000"))
+KILLED_SESSIONS = 1000
+LINES: list[str] = []
+
+
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered) * 1e3, ordered[int(0.99 * (len(ordered) - 1))] * 1e3
+
+
+def _active(url: str) -> int:
+    return int(httpx.get(url + "/health", timeout=30).json()["active_sessions"])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _publish() -> object:
+    yield
+    if LINES:
+        text = "\n".join(["# Server benchmark", "", *machine_lines(), "", *LINES, ""])
+        (RESULTS / "server.md").write_text(text)
+        print("\n" + text)
+
+
+def test_websocket_vs_in_process() -> None:
+    local = rlvr_envs.unwrap(rlvr_envs.make("rlvr/Math-v0"))
+    actions = []
+    times_local: list[float] = []
+    start_local = time.perf_counter()
+    for seed in range(EPISODES):
+        local.reset(seed=seed, options={"level": seed % 4})
+        action = local.oracle_action() if seed % 2 else "\\boxed{7}"
+        actions.append(action)
+        t = time.perf_counter()
+        local.step(action)
+        times_local.append(time.perf_counter() - t)
+    local_eps = EPISODES / (time.perf_counter() - start_local)
+    with server_process(["rlvr/Math-v0"]) as (url, _), RemoteEnv(url, "rlvr/Math-v0") as remote:
+        remote.reset(seed=10_000)
+        remote.step("warm-up")
+        times_remote: list[float] = []
+        rewards_match = True
+        start_remote = time.perf_counter()
+        for seed in range(EPISODES):
+            remote.reset(seed=seed, options={"level": seed % 4})
+            t = time.perf_counter()
+            result = remote.step(actions[seed])
+            times_remote.append(time.perf_counter() - t)
+            rewards_match &= result.done
+        remote_eps = EPISODES / (time.perf_counter() - start_remote)
+    (lm, lp), (rm, rp) = _quantiles(times_local), _quantiles(times_remote)
+    LINES.extend(
+        [
+            f"## WebSocket vs in-process (Math-v0, {EPISODES} episodes, one session, same seeds and actions)",
+            "",
+            "| | step median (ms) | step p99 (ms) | episodes/s |",
+            "|---|---:|---:|---:|",
+            f"| in-process `RLVREnv.step` | {lm:.3f} | {lp:.3f} | {local_eps:.0f} |",
+            f"| `RemoteEnv` over WebSocket | {rm:.3f} | {rp:.3f} | {remote_eps:.0f} |",
+            f"| added by the server | {rm - lm:.3f} | {rp - lp:.3f} | x{local_eps / remote_eps:.1f} slower |",
+            "",
+        ]
+    )
+    assert rewards_match
+
+
+def test_load_concurrent_sessions(tmp_path: Path) -> None:
+    record = tmp_path / "episodes.jsonl"
+    with server_process(["rlvr/Math-v0", "--record", str(record), "--max-sessions", str(2 * LOAD_SESSIONS)]) as (
+        url,
+        process,
+    ):
+        report = run_load(url, sessions=LOAD_SESSIONS, duration_s=LOAD_SECONDS)
+        peak = rss_bytes(process.pid)
+    recorded = count_recorded(record)
+    lost = sum(max(0, n - recorded.get(s, 0)) for s, n in report.episodes_by_session.items())
+    LINES.extend(
+        [
+            f"## Load: {LOAD_SESSIONS} concurrent Math-v0 sessions for {LOAD_SECONDS:g} s (one server process)",
+            "",
+            f"- {summary(report)}",
+            f"- errors: {report.errors} {report.error_codes or ''}; episodes lost from --record: {lost} "
+            f"({sum(recorded.values())} recorded); server RSS at the end: {peak / 2**20:.0f} MiB",
+            "",
+        ]
+    )
+    assert report.errors == 0 and lost == 0 and len(report.episodes_by_session) == LOAD_SESSIONS
+
+
+def test_idle_session_memory() -> None:
+    with server_process(["rlvr/Math-v0", "--max-sessions", str(IDLE_SESSIONS + 10), "--idle-timeout", "3600"]) as (
+        url,
+        process,
+    ):
+
+        async def main() -> tuple[int, int, int]:
+            warm = await open_idle(url, 50)  # imports and caches, not sessions
+            for env in warm:
+                await env.close()
+            await asyncio.sleep(1.0)
+            baseline = rss_bytes(process.pid)
+            first = await open_idle(url, 1000)
+            at_1000 = rss_bytes(process.pid)
+            rest = await open_idle(url, IDLE_SESSIONS - 1000)
+            full = rss_bytes(process.pid)
+            assert _active(url) == IDLE_SESSIONS
+            for env in [*first, *rest]:
+                await env.close()
+            return baseline, at_1000, full
+
+        start = time.perf_counter()
+        baseline, at_1000, full = asyncio.run(main())
+        opened_s = time.perf_counter() - start
+    per_session = (at_1000 - baseline) / 1000
+    LINES.extend(
+        [
+            "## Idle sessions (connected, one Math-v0 episode reset, waiting)",
+            "",
+            f"- server RSS: baseline {baseline / 2**20:.0f} MiB, 1,000 idle {at_1000 / 2**20:.0f} MiB "
+            f"({per_session / 1024:.0f} KiB per session), {IDLE_SESSIONS:,} idle {full / 2**20:.0f} MiB "
+            f"(opened in {opened_s:.0f} s)",
+            "",
+        ]
+    )
+    assert full < 2 * 2**30
+
+
+def test_killed_clients_are_reaped() -> None:
+    with server_process(["rlvr/Math-v0", "--max-sessions", str(2 * KILLED_SESSIONS)]) as (url, process):
+        asyncio.run(_warm(url))
+        time.sleep(1.0)
+        baseline = rss_bytes(process.pid)
+        holder = subprocess.Popen(
+            [sys.executable, "-m", "rlvr_envs.server.loadtest", url, str(KILLED_SESSIONS)], stdout=subprocess.PIPE
+        )
+        assert holder.stdout is not None
+        assert holder.stdout.readline().startswith(b"ready")
+        held = rss_bytes(process.pid)
+        active = _active(url)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        deadline = time.monotonic() + 60
+        while _active(url) > 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        released_s = 60 - (deadline - time.monotonic())
+        time.sleep(6.0)  # one reaper round: it hands freed heap back to the OS
+        after = rss_bytes(process.pid)
+        remaining = _active(url)
+    LINES.extend(
+        [
+            f"## Clients killed mid-episode ({KILLED_SESSIONS} sessions, SIGKILL)",
+            "",
+            f"- sessions held {active}, left after the kill {remaining} (released in {released_s:.1f} s); "
+            f"server RSS baseline {baseline / 2**20:.0f} MiB, holding {held / 2**20:.0f} MiB, "
+            f"after {after / 2**20:.0f} MiB",
+            "",
+        ]
+    )
+    assert active == KILLED_SESSIONS and remaining == 0
+    # what stays is caches and allocator slack, not sessions: most of the held memory must come back
+    assert after - baseline < 0.4 * (held - baseline) + 8 * 2**20
+
+
+async def _warm(url: str) -> None:
+    for env in await open_idle(url, 100):
+        await env.close()

@@ -1,0 +1,64 @@
+"""``rlvr-envs serve [ID ...]``: the envs over OpenEnv's HTTP and WebSocket protocol (``serve`` extra)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from rlvr_envs.core.registry import list_specs, registered
+from rlvr_envs.errors import RLVRError
+
+NAME = "serve"
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(NAME, help="serve envs over HTTP/WebSocket (OpenEnv protocol)")
+    parser.add_argument("env_ids", nargs="*", help="ids to serve (default: every registered id)")
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (others need --token or --insecure)")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--token", default=None, help="bearer token clients must send (default: $RLVR_SERVE_TOKEN)")
+    parser.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without a token")
+    parser.add_argument("--max-sessions", type=int, default=4096)
+    parser.add_argument("--idle-timeout", type=float, default=300.0, help="seconds before an idle session is closed")
+    parser.add_argument("--step-timeout", type=float, default=60.0, help="hard per-step deadline, seconds")
+    parser.add_argument("--max-request-bytes", type=int, default=1 << 20)
+    parser.add_argument("--record", type=Path, default=None, help="append every finished episode to this JSONL")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (one shared curriculum per id)")
+    parser.add_argument("--step-threads", type=int, default=32, help="threads running env steps per worker")
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    try:
+        from rlvr_envs.server import ServerConfig, serve
+    except ImportError as exc:
+        raise RLVRError(f"`rlvr-envs serve` needs the serve extra: pip install 'rlvr-envs[serve]' ({exc})") from exc
+    for env_id in args.env_ids:
+        registered(env_id)
+    try:
+        config = ServerConfig(
+            env_ids=tuple(args.env_ids),
+            host=args.host,
+            port=args.port,
+            token=args.token or os.environ.get("RLVR_SERVE_TOKEN"),
+            insecure=args.insecure,
+            max_sessions=args.max_sessions,
+            idle_timeout_s=args.idle_timeout,
+            step_timeout_s=args.step_timeout,
+            max_request_bytes=args.max_request_bytes,
+            record=args.record,
+            workers=args.workers,
+            step_threads=args.step_threads,
+        )
+    except ValueError as exc:  # pydantic wraps our InvalidOptionError; show its sentence
+        raise RLVRError(str(exc).split("\n", 1)[-1].strip()) from exc
+    ids = list(args.env_ids) or [spec.id for spec in list_specs()]
+    console.print(
+        f"serving {len(ids)} env id(s) on http://{args.host}:{args.port} "
+        f"(WebSocket /envs/{{key}}/ws; listing at /envs; {args.workers} worker(s))"
+    )
+    serve(config)
+    return 0
