@@ -91,7 +91,7 @@ lint: install-dev
 	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples
 
 typecheck: install-dev install-train
-	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py \
+	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/envs rlvr_envs/policies rlvr_envs/checks \
 		rlvr_envs/integrations/{__init__,export,scoring,trl,verl,openai_eval,ray_pool}.py rlvr_envs/cli \
 		rlvr_envs/tasks/ecommerce rlvr_envs/tasks/vqa
 	$(BIN)/python -m mypy baselines

@@ -14,7 +14,7 @@ from rich.progress import track
 import rlvr_envs
 from rlvr_envs.core.registry import registered
 from rlvr_envs.curriculum import build_controller, load_controller, save_controller
-from rlvr_envs.curriculum_report import curriculum_panel
+from rlvr_envs.curriculum.report import curriculum_panel
 from rlvr_envs.errors import RLVRError
 from rlvr_envs.policies import load_policy, run_episode
 

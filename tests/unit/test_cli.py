@@ -53,7 +53,7 @@ def test_eval_rejects_bad_policy(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_play_scripted_session() -> None:
-    from rlvr_envs.api import make, unwrap
+    from rlvr_envs.envs.api import make, unwrap
 
     env = make("rlvr/Math-v0")
     env.reset(seed=8, options={"level": 0})
