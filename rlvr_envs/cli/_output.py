@@ -1,9 +1,11 @@
-"""Printing helpers shared by the CLI commands: message text, labelled lines, error lines."""
+"""Helpers shared by the CLI commands: message text, labelled lines, error lines, table boxes, argument types."""
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -35,3 +37,27 @@ def labelled(console: Console, label: str, body: str, style: str = "bold") -> No
 def print_error(console: Console, message: str) -> None:
     """One ``error: ...`` line; the message is printed verbatim (user text may hold square brackets)."""
     console.print(f"[red]error:[/red] {escape(message)}", markup=True)
+
+
+def table_box(console: Console) -> box.Box:
+    """Box-drawing lines on a terminal; plain ASCII when piped or redirected (logs, ``| grep``)."""
+    return box.HEAVY_HEAD if console.is_terminal else box.ASCII
+
+
+def non_negative_int(text: str) -> int:
+    """argparse ``type=`` for levels, seeds and counts: argparse names the flag in its error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type=`` for counts that must be at least 1 (episodes, tasks)."""
+    value = non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
