@@ -18,7 +18,7 @@ from types import ModuleType
 from rich.console import Console
 
 from rlvr_envs.cli import check, curriculum, evaluate, export, listing, play, show, train
-from rlvr_envs.cli._output import print_error
+from rlvr_envs.cli._output import AsciiStream, print_error
 from rlvr_envs.errors import FamilyError, RLVRError
 
 #: The commands in the order ``rlvr-envs --help`` lists them.
@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 def make_console() -> Console:
     # Piped output (CI logs, `| tee`) would otherwise be squeezed to 80 columns, which hides the
     # numbers of a results table behind long policy names; COLUMNS still wins when set.
-    return Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160)
+    # Piped output gets ASCII table lines (no box drawing in logs or `| grep`).
+    if sys.stdout.isatty():
+        return Console()
+    return Console(file=AsciiStream(sys.stdout), width=None if os.environ.get("COLUMNS") else 160)
 
 
 def _split_trainer(argv: list[str]) -> tuple[list[str], list[str]] | None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, TextIO
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -39,9 +38,26 @@ def print_error(console: Console, message: str) -> None:
     console.print(f"[red]error:[/red] {escape(message)}", markup=True)
 
 
-def table_box(console: Console) -> box.Box:
-    """Box-drawing lines on a terminal; plain ASCII when piped or redirected (logs, ``| grep``)."""
-    return box.HEAVY_HEAD if console.is_terminal else box.ASCII
+class AsciiStream:
+    """A text stream rich treats as ASCII-only: tables and bars get ``+--+`` lines instead of box drawing.
+
+    Used for piped output (``| grep``, CI logs), where box-drawing characters are noise; the text
+    itself still goes through unchanged (the underlying stream's own encoding applies).
+    """
+
+    encoding = "ascii"
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return False
 
 
 def non_negative_int(text: str) -> int:
@@ -57,7 +73,10 @@ def non_negative_int(text: str) -> int:
 
 def positive_int(text: str) -> int:
     """argparse ``type=`` for counts that must be at least 1 (episodes, tasks)."""
-    value = non_negative_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
     return value

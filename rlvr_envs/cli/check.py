@@ -12,7 +12,6 @@ from rich.table import Table
 
 from rlvr_envs.checks import CONFORMANCE, GROUPS, CheckContext, CheckResult, run_checks
 from rlvr_envs.checks.loading import envs_registered_by
-from rlvr_envs.cli._output import table_box
 from rlvr_envs.core.registry import registered
 from rlvr_envs.errors import RLVRError, suggest
 
@@ -86,14 +85,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps([{"env": env_id, **dataclasses.asdict(result)} for env_id, result in rows], indent=2))
     else:
-        console.print(results_table(rows, console))
+        console.print(results_table(rows))
         summary = f"{len(rows) - failed} of {len(rows)} checks passed"
         console.print(f"[red]{summary}[/red]" if failed else f"[green]{summary}[/green]")
     return 1 if failed else 0
 
 
-def results_table(rows: list[tuple[str, CheckResult]], console: Console) -> Table:
-    table = Table(title="rlvr-envs check", box=table_box(console))
+def results_table(rows: list[tuple[str, CheckResult]]) -> Table:
+    table = Table(title="rlvr-envs check")
     for column in ("env", "check", "result", "seconds", "what to fix"):
         table.add_column(column, justify="right" if column == "seconds" else "left", no_wrap=column == "env")
     for env_id, result in rows:

@@ -9,7 +9,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from rlvr_envs.cli._output import table_box
 from rlvr_envs.core.registry import EnvSpecModel, list_specs
 
 NAME = "list"
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps([spec.model_dump() for spec in list_specs()], indent=2, default=str))
         return 0
-    table = Table(title="rlvr-envs environments", box=table_box(console))
+    table = Table(title="rlvr-envs environments")
     for column in ("id", "family", "turns", "curriculum", "description"):
         table.add_column(column)
     for spec in list_specs():

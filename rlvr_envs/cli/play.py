@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 import rlvr_envs
-from rlvr_envs.cli._output import ROLE_STYLE, content_text, non_negative_int, observation_text, table_box
+from rlvr_envs.cli._output import ROLE_STYLE, content_text, non_negative_int, observation_text
 
 NAME = "play"
 
@@ -72,9 +72,9 @@ def say(console: Console, role: str, text: str, style: str | None = None) -> Non
     console.print(Text.assemble((f"{role}: ", style or ROLE_STYLE.get(role, "bold")), text))
 
 
-def tools_table(tools: list[dict[str, object]], box: Any = None) -> Table:
+def tools_table(tools: list[dict[str, object]]) -> Table:
     """The env's tools (OpenAI function specs) as name, arguments and description."""
-    table = Table(title='tools (call with <tool_call>{"name": ..., "arguments": {...}}</tool_call>)', box=box)
+    table = Table(title='tools (call with <tool_call>{"name": ..., "arguments": {...}}</tool_call>)')
     for column in ("tool", "arguments", "description"):
         table.add_column(column)
     for tool in tools:
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, console: Console, stream: TextIO | None = None
     options = {"level": args.level} if args.level is not None else None
     observation, info = env.reset(seed=args.seed, options=options)
     if info.get("tools"):
-        console.print(tools_table(info["tools"], table_box(console)))
+        console.print(tools_table(info["tools"]))
     for message in info["messages"]:
         if message["role"] == "system":
             say(console, "system", content_text(message["content"]), style="dim")
