@@ -207,6 +207,7 @@ def test_raising_generate_is_one_short_error(capsys: pytest.CaptureFixture[str])
 def test_raising_verify_is_counted_and_the_oracle_warned(capsys: pytest.CaptureFixture[str]) -> None:
     rlvr_envs.register("test/RaisingVerify-v0", family=RaisingVerify, override=True)
     code, out, _ = run(["eval", "test/RaisingVerify-v0", "--episodes", "3"], capsys)
+    assert code == 0
     row = next(line for line in out.splitlines() if "test/RaisingVerify-v0" in line and "|" in line)
     assert [cell.strip() for cell in row.strip("|").split("|")][6] == "3"  # the errors column
     assert "3 of 3 episodes ended by an internal error" in out and "oracle scored below 1" in out
