@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -12,7 +14,7 @@ from rich.table import Table
 
 from rlvr_envs.checks import CONFORMANCE, GROUPS, CheckContext, CheckResult, run_checks
 from rlvr_envs.checks.loading import envs_registered_by
-from rlvr_envs.core.registry import registered
+from rlvr_envs.core.registry import ENV_ID_PATTERN, registered
 from rlvr_envs.errors import RLVRError, suggest
 
 NAME = "check"
@@ -45,11 +47,12 @@ def resolve_targets(targets: list[str]) -> list[tuple[str, tuple[str, ...]]]:
     for target in targets:
         if target == "all":
             resolved += [(env_id, ()) for env_id in rlvr_envs.list_envs()]
-        elif target.endswith(".py") or ("/" not in target and "-v" not in target):
-            module, env_ids = envs_registered_by(target)
+        elif target.endswith(".py") or not re.fullmatch(ENV_ID_PATTERN, target.rpartition(":")[2]):
+            _module, env_ids = envs_registered_by(target)
             if not env_ids:
                 raise RLVRError(f"{target}: importing it registered no env (call rlvr_envs.register(...) in it)")
-            resolved += [(env_id, (module,)) for env_id in env_ids]
+            again = str(Path(target).resolve()) if target.endswith(".py") else target  # what a child process imports
+            resolved += [(env_id, (again,)) for env_id in env_ids]
         else:
             module, _, env_id = target.rpartition(":")
             registered(target)  # imports ``module`` of a 'module:id' target; unknown ids suggest close ones
