@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -255,7 +255,7 @@ def check_async_vector_env(ctx: CheckContext) -> None:
         returns, finished = [0.0, 0.0], [False, False]
         max_turns = unwrap(ctx.make()).max_turns
         for _ in range(max_turns):
-            _, rewards, terminated, truncated, _ = vec.step(tuple(vec.call("oracle_action")))
+            _, rewards, terminated, truncated, _ = vec.step(tuple(cast(Any, vec).call("oracle_action")))
             for index in range(2):
                 if not finished[index]:
                     returns[index] += float(rewards[index])

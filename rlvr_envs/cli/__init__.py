@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import IO, cast
 
 from rich.console import Console
 
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--traceback", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands._parser_class = functools.partial(argparse.ArgumentParser, formatter_class=HelpFormatter)  # type: ignore[attr-defined]
+    commands._parser_class = functools.partial(argparse.ArgumentParser, formatter_class=HelpFormatter)  # type: ignore[assignment]
     for command in COMMANDS:
         command.add_parser(commands)
     return parser
@@ -67,7 +68,7 @@ def make_console() -> Console:
     # Piped output gets ASCII table lines (no box drawing in logs or `| grep`).
     if sys.stdout.isatty():
         return Console()
-    return Console(file=AsciiStream(sys.stdout), width=None if os.environ.get("COLUMNS") else 160)
+    return Console(file=cast(IO[str], AsciiStream(sys.stdout)), width=None if os.environ.get("COLUMNS") else 160)
 
 
 def _split_trainer(argv: list[str]) -> tuple[list[str], list[str]] | None:
