@@ -81,11 +81,9 @@ def _run_cli(argv: list[str], stdin: str | None) -> str:
     os.environ["COLUMNS"] = COLUMNS
     sys.stdin = io.StringIO(stdin or "")
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            try:
-                cli.main(argv)
-            except SystemExit:  # --help and argparse errors exit; their text is the output
-                pass
+        # --help and argparse errors exit; their text is the output.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), contextlib.suppress(SystemExit):
+            cli.main(argv)
     finally:
         sys.stdin = old_stdin
         if old_columns is None:
@@ -126,6 +124,10 @@ def masked(text: str) -> str:
     return text
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def refresh(paths: list[Path], *, check: bool, include_slow: bool) -> list[str]:
     """Rewrite (or, with ``check``, only compare) every generated block; returns the stale ones."""
     stale = []
@@ -137,10 +139,10 @@ def refresh(paths: list[Path], *, check: bool, include_slow: bool) -> list[str]:
                 continue
             fresh = run_command(block.command, block.stdin)
             if masked(fresh) != masked(block.body):
-                stale.append(f"{path.relative_to(ROOT)}: {block.command}")
+                stale.append(f"{_shown(path)}: {block.command}")
             pieces += [text[last : block.start], fresh]
             last = block.end
-            print(f"{'checked' if check else 'refreshed'} {path.relative_to(ROOT)}: {block.command}", file=sys.stderr)
+            print(f"{'checked' if check else 'refreshed'} {_shown(path)}: {block.command}", file=sys.stderr)
         pieces.append(text[last:])
         if not check:
             path.write_text("".join(pieces), encoding="utf-8")

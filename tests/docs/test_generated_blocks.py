@@ -1,0 +1,79 @@
+"""Every command output in the docs is a generated block that matches a fresh run.
+
+A block is a ``<!-- generated: COMMAND -->`` marker and the fenced output under it (see
+``scripts/refresh_docs.py``). When behaviour changes, this fails and names the block; refresh
+them all with ``python -m scripts.refresh_docs`` (``--check`` only reports). Timings are masked.
+Task ids shown outside generated blocks must be ones a generated block shows, so they stay real.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scripts import refresh_docs
+from scripts.refresh_docs import all_blocks, masked, run_command
+
+BLOCKS = [
+    pytest.param(block, id=f"{block.path.name}:{block.command[:60]}", marks=[pytest.mark.slow] if block.slow else [])
+    for block in all_blocks()
+]
+TASK_ID = re.compile(r"\b[a-z][a-z_]*:\d+:[0-9a-f]{16}\b")
+
+
+def test_the_cli_page_has_generated_blocks() -> None:
+    assert sum(block.path.name == "cli.md" for block in all_blocks()) >= 8
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_generated_block_matches_a_fresh_run(block: refresh_docs.Block) -> None:
+    fresh = run_command(block.command, block.stdin)
+    assert masked(fresh) == masked(block.body), (
+        f"{block.path.name}: the output of `{block.command}` changed; run `python -m scripts.refresh_docs`"
+    )
+
+
+def test_task_ids_outside_blocks_come_from_a_generated_block() -> None:
+    generated = {task_id for block in all_blocks() for task_id in TASK_ID.findall(block.body)}
+    stray = []
+    for path in refresh_docs.DOCS:
+        text = refresh_docs.MARKER.sub("", path.read_text(encoding="utf-8"))
+        stray += [f"{path.name}: {task_id}" for task_id in TASK_ID.findall(text) if task_id not in generated]
+    assert not stray, f"task ids no generated block shows (they may regenerate another task): {stray}"
+
+
+def test_a_stale_block_is_reported_and_refreshed(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("<!-- generated: rlvr-envs show rlvr/Mth-v0 -->\n```text\n$ old output\n```\n", encoding="utf-8")
+    assert refresh_docs.refresh([page], check=True, include_slow=True) == [f"{page}: rlvr-envs show rlvr/Mth-v0"]
+    refresh_docs.refresh([page], check=False, include_slow=True)
+    assert "Did you mean 'rlvr/Math-v0'" in page.read_text(encoding="utf-8")
+    assert refresh_docs.refresh([page], check=True, include_slow=True) == []
+
+
+def test_masking_hides_timings_only() -> None:
+    assert masked("6 episodes in 0.5s") == masked("6 episodes in 12.25s")
+    assert masked("| +1.000 | 243.0 |") == masked("| +1.000 | 1768.5 |")
+    assert masked("| +1.000 | 243.0 |") != masked("| +0.500 | 243.0 |")
+
+
+CURRICULUM_CELL = re.compile(r"^\| `(?P<id>[\w/.-]+-v\d+)` \|.*\| `(?P<label>(?:fixed|uniform|thompson|frontier)[^`]*)` \|$")
+
+
+def test_curricula_named_in_doc_tables_match_the_specs() -> None:
+    """A table row ``| `rlvr/X-v0` | ... | `thompson 0..20` |`` states what `rlvr-envs list` shows."""
+    import rlvr_envs
+    from rlvr_envs.cli.listing import curriculum_label
+
+    specs = {spec.id: spec for spec in rlvr_envs.list_specs()}
+    checked, wrong = 0, []
+    for path in refresh_docs.DOCS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = CURRICULUM_CELL.match(line.strip())
+            if match and match["id"] in specs:
+                checked += 1
+                if curriculum_label(specs[match["id"]]) != match["label"]:
+                    wrong.append(f"{path.name}: {match['id']} says {match['label']!r}")
+    assert checked >= 2 and not wrong, wrong
