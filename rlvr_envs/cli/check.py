@@ -96,8 +96,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 def results_table(rows: list[tuple[str, CheckResult]]) -> Table:
     table = Table(title="rlvr-envs check")
-    for column in ("env", "check", "result", "seconds", "what to fix"):
-        table.add_column(column, justify="right" if column == "seconds" else "left", no_wrap=column == "env")
+    for column in ("env", "check", "result", "time", "what to fix"):
+        table.add_column(column, justify="right" if column == "time" else "left", no_wrap=column == "env")
     for env_id, result in rows:
-        table.add_row(env_id, result.name, "pass" if result.passed else "FAIL", f"{result.seconds:.1f}", result.message)
+        table.add_row(env_id, result.name, "pass" if result.passed else "FAIL", f"{result.seconds:.1f}s", result.message)
     return table
