@@ -99,5 +99,6 @@ def results_table(rows: list[tuple[str, CheckResult]]) -> Table:
     for column in ("env", "check", "result", "time", "what to fix"):
         table.add_column(column, justify="right" if column == "time" else "left", no_wrap=column == "env")
     for env_id, result in rows:
-        table.add_row(env_id, result.name, "pass" if result.passed else "FAIL", f"{result.seconds:.1f}s", result.message)
+        verdict = "pass" if result.passed else "FAIL"
+        table.add_row(env_id, result.name, verdict, f"{result.seconds:.1f}s", result.message)
     return table

@@ -59,7 +59,9 @@ def test_masking_hides_timings_only() -> None:
     assert masked("| +1.000 | 243.0 |") != masked("| +0.500 | 243.0 |")
 
 
-CURRICULUM_CELL = re.compile(r"^\| `(?P<id>[\w/.-]+-v\d+)` \|.*\| `(?P<label>(?:fixed|uniform|thompson|frontier)[^`]*)` \|$")
+CURRICULUM_CELL = re.compile(
+    r"^\| `(?P<id>[\w/.-]+-v\d+)` \|.*\| `(?P<label>(?:fixed|uniform|thompson|frontier)[^`]*)` \|$"
+)
 
 
 def test_curricula_named_in_doc_tables_match_the_specs() -> None:
