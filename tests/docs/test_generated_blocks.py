@@ -79,3 +79,20 @@ def test_curricula_named_in_doc_tables_match_the_specs() -> None:
                 if curriculum_label(specs[match["id"]]) != match["label"]:
                     wrong.append(f"{path.name}: {match['id']} says {match['label']!r}")
     assert checked >= 2 and not wrong, wrong
+
+
+#: Commands shown with their output that need something a test run lacks (a model server).
+NOT_GENERATED = {"rlvr-envs eval rlvr/MathRetry-v0 --base-url"}
+FENCE = re.compile(r"^```text\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def test_every_shown_command_output_is_generated() -> None:
+    """A fenced ``$ command`` with its output must be a generated block (or listed above, with why)."""
+    loose = []
+    for path in refresh_docs.DOCS:
+        text = refresh_docs.MARKER.sub("", path.read_text(encoding="utf-8"))
+        for body in FENCE.findall(text):
+            first = body.splitlines()[0] if body else ""
+            if first.startswith("$ ") and not any(first[2:].startswith(allowed) for allowed in NOT_GENERATED):
+                loose.append(f"{path.name}: {first}")
+    assert not loose, f"command outputs not generated (add a `<!-- generated: ... -->` marker): {loose}"
