@@ -187,7 +187,10 @@ def register(
 
     Args:
         id: the env id, e.g. ``"myorg/Reverse-v0"``.
-        family: a `TaskFamily` subclass or its ``"package.module:Class"`` path.
+        family: the class implementing the env: a `TaskFamily` subclass or its
+            ``"package.module:Class"`` path. Not the spec's ``family`` field (the short name
+            listings show), which is taken from the class's ``name``. The class's module must be
+            importable by that name: worker processes and unpickled envs import it again.
         override: replace an existing registration with the same id.
         **spec: any other spec field (``max_turns``, ``curriculum``, ``kwargs``, ``reward``...).
 
