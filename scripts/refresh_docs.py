@@ -12,7 +12,8 @@ The marker may add ``| stdin: TEXT`` (``\\n`` for a newline) for commands that r
 and ``| slow`` for blocks the default test run skips. ``rlvr-envs ...`` runs the CLI in this
 process (piped: ASCII tables, ``COLUMNS=100``); ``python FILE ...`` runs in a subprocess.
 ``tests/docs/test_generated_blocks.py`` fails when a block differs from a fresh run (timings
-masked), and says to run this script. ``--check`` reports stale blocks without writing.
+masked; it renders them with ``--print-json`` in a fresh process, so envs other tests registered
+do not show up), and says to run this script. ``--check`` reports stale blocks without writing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import re
 import shlex
@@ -124,6 +126,11 @@ def masked(text: str) -> str:
     return text
 
 
+def block_key(block: Block) -> str:
+    """``file: command``, how reports and tests name a block."""
+    return f"{_shown(block.path)}: {block.command}"
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -139,7 +146,7 @@ def refresh(paths: list[Path], *, check: bool, include_slow: bool) -> list[str]:
                 continue
             fresh = run_command(block.command, block.stdin)
             if masked(fresh) != masked(block.body):
-                stale.append(f"{_shown(path)}: {block.command}")
+                stale.append(block_key(block))
             pieces += [text[last : block.start], fresh]
             last = block.end
             print(f"{'checked' if check else 'refreshed'} {_shown(path)}: {block.command}", file=sys.stderr)
@@ -154,8 +161,16 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path, help="Markdown files (default: README.md and docs/*.md)")
     parser.add_argument("--check", action="store_true", help="report stale blocks, write nothing (exit 1 if any)")
     parser.add_argument("--skip-slow", action="store_true", help="leave blocks marked '| slow' alone")
+    parser.add_argument(
+        "--print-json", action="store_true", help="print each block's fresh output as JSON, write nothing (for tests)"
+    )
     args = parser.parse_args()
     paths = [path.resolve() for path in args.files] or DOCS
+    if args.print_json:
+        chosen = [block for path in paths for block in blocks(path) if not (block.slow and args.skip_slow)]
+        fresh = [{"key": block_key(b), "fresh": run_command(b.command, b.stdin)} for b in chosen]
+        print(json.dumps(fresh))
+        return 0
     stale = refresh(paths, check=args.check, include_slow=not args.skip_slow)
     for line in stale:
         print(f"{'stale' if args.check else 'updated'}: {line}")
