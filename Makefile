@@ -14,7 +14,7 @@ INSTALL_TORCH = if [ -z "$(HAS_GPU)" ]; then $(PIP) install -q "$(TORCH_CPU)" ||
 	else $(PIP) install -q torch; fi
 
 .PHONY: run demo-long eval test test-all test-vllm bench docs lint typecheck install install-dev install-train \
-	install-vllm install-integrations clean
+	install-vllm install-integrations docs-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,10 +88,10 @@ bench: install-dev
 	$(BIN)/python -m pytest benchmarks -q -s --benchmark-columns=min,median,mean,ops -o addopts=""
 
 lint: install-dev
-	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples
+	$(BIN)/ruff check rlvr_envs baselines tests benchmarks examples scripts
 
 typecheck: install-dev install-train
-	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/api.py rlvr_envs/vector.py rlvr_envs/mixture_env.py \
+	$(BIN)/python -m mypy rlvr_envs/core rlvr_envs/verifiers rlvr_envs/curriculum rlvr_envs/envs rlvr_envs/policies rlvr_envs/checks \
 		rlvr_envs/integrations/{__init__,export,scoring,trl,verl,openai_eval,ray_pool}.py rlvr_envs/cli \
 		rlvr_envs/tasks/ecommerce rlvr_envs/tasks/vqa
 	$(BIN)/python -m mypy baselines
@@ -99,6 +99,10 @@ typecheck: install-dev install-train
 docs: install-dev
 	$(PIP) install -q -e ".[docs]"
 	$(BIN)/mkdocs build --strict
+
+## Regenerate every command output shown in docs/ (the blocks tests/docs checks).
+docs-refresh: install-dev
+	$(BIN)/python -m scripts.refresh_docs
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) site .pytest_cache .benchmarks runs

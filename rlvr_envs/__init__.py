@@ -6,12 +6,12 @@ plugins) with gymnasium, so ``gym.make("rlvr/Math-v0")`` works from any RL libra
 
 from __future__ import annotations
 
-from rlvr_envs.api import list_envs, make, make_vec, unwrap, verify
 from rlvr_envs.core.env import RLVREnv
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, final_text
 from rlvr_envs.core.registry import list_specs, load_all, register, register_spec_dir, register_spec_file
 from rlvr_envs.core.types import EpisodeRecord, Feedback, Message, Task, ToolCall, Verdict
-from rlvr_envs.mixture_env import MixtureEnv, register_mixture
+from rlvr_envs.envs.api import list_envs, make, make_vec, unwrap, verify
+from rlvr_envs.envs.mixture import MixtureEnv, register_mixture
 
 __version__ = "0.1.0"
 

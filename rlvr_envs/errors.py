@@ -6,6 +6,10 @@ exceptions are for the people wiring envs together, so every message says what t
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
 
 class RLVRError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -32,3 +36,27 @@ class InvalidOptionError(RLVRError, ValueError):
 
 class TaskSourceError(RLVRError, ValueError):
     """A user dataset (e.g. a JSONL file given as `source`) cannot be read or lacks fields."""
+
+
+class FamilyError(RLVRError, RuntimeError):
+    """A task family's own code raised (a bug in the family, not in the caller's input)."""
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the closest of ``choices`` to ``name``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def describe_validation_error(exc: Any, *, prefix: str = "") -> str:
+    """A pydantic ``ValidationError`` as one short line per field: ``'field' must ... (got value)``.
+
+    ``prefix`` goes before each field name (``"--"`` for CLI flags). Pydantic's own text (a type
+    code and a documentation link per error) is meant for developers of the model, not its users.
+    """
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error.get("loc", ())) or "<root>"
+        got = f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""
+        lines.append(f"{prefix}{field}: {error['msg']}{got}")
+    return "; ".join(lines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -100,7 +100,8 @@ def build_model(tokenizer: PreTrainedTokenizerFast, config: TinyModelConfig, see
     )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model = LlamaForCausalLM(llama)
+        # Typed in some transformers releases and not in others (verl pins one): call it as Any either way.
+        model: LlamaForCausalLM = cast(Any, LlamaForCausalLM)(llama)
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.generation_config.bos_token_id = None

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.progress import track
 
 import rlvr_envs
+from rlvr_envs.cli._output import non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.curriculum import build_controller, load_controller, save_controller
-from rlvr_envs.curriculum_report import curriculum_panel
+from rlvr_envs.curriculum.report import curriculum_panel
 from rlvr_envs.errors import RLVRError
 from rlvr_envs.policies import load_policy, run_episode
 
@@ -25,8 +26,8 @@ def add_parser(commands: Any) -> None:
     curriculum = commands.add_parser(
         NAME, help="run an env's curriculum with a policy and print the level distribution and frontier"
     )
-    curriculum.add_argument("env_id", nargs="?", help="env id (omit with --show)")
-    curriculum.add_argument("--episodes", type=int, default=200)
+    curriculum.add_argument("env_id", nargs="?", help="env id or module:id (omit with --show)")
+    curriculum.add_argument("--episodes", type=positive_int, default=200, help="episodes to play")
     curriculum.add_argument(
         "--policy",
         default="skill:3",
@@ -38,7 +39,7 @@ def add_parser(commands: Any) -> None:
     curriculum.add_argument("--resume", type=Path, default=None, help="start from a saved state (JSON)")
     curriculum.add_argument("--save", type=Path, default=None, help="write the final state (JSON)")
     curriculum.add_argument("--show", type=Path, default=None, help="only print a saved state")
-    curriculum.add_argument("--seed", type=int, default=0)
+    curriculum.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first episode")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -47,8 +48,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return 0
     if args.env_id is None:
         raise RLVRError("give an env id (or --show STATE.json)")
-    if args.episodes < 1:
-        raise RLVRError("--episodes must be >= 1")
     registered(args.env_id)
     if args.resume is not None:
         controller = load_controller(args.resume)

@@ -15,8 +15,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 import rlvr_envs
+from rlvr_envs.cli._output import non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.core.types import EpisodeRecord
 from rlvr_envs.errors import RLVRError
@@ -27,14 +29,20 @@ NAME = "eval"
 
 def add_parser(commands: Any) -> None:
     evaluate_parser = commands.add_parser(NAME, help="evaluate policies on envs ('all' = every env)")
-    evaluate_parser.add_argument("env_ids", nargs="+", help="env ids, or 'all'")
+    evaluate_parser.add_argument("env_ids", nargs="+", help="env ids (or module:id), or 'all'")
     evaluate_parser.add_argument(
-        "--policy", action="append", default=None, help="oracle | random | python:module:factory (repeatable)"
+        "--policy",
+        action="append",
+        default=None,
+        help="oracle | random | skill:S | python:module:factory (repeatable; omit: oracle)",
     )
-    evaluate_parser.add_argument("--episodes", type=int, default=20)
-    evaluate_parser.add_argument("--level", type=int, default=None, help="fixed level (default: the env's curriculum)")
-    evaluate_parser.add_argument("--seed", type=int, default=0)
+    evaluate_parser.add_argument("--episodes", type=positive_int, default=20, help="episodes per env and policy")
+    evaluate_parser.add_argument(
+        "--level", type=non_negative_int, default=None, help="fixed level (omit: the env's curriculum)"
+    )
+    evaluate_parser.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first episode")
     evaluate_parser.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
+    evaluate_parser.add_argument("--json", action="store_true", help="print the summary as JSON (no table)")
     add_remote_arguments(evaluate_parser)
 
 
@@ -49,9 +57,9 @@ def add_remote_arguments(evaluate_parser: argparse.ArgumentParser) -> None:
     group.add_argument("--samples", type=int, default=None, help="episodes per task (default: k)")
     group.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     group.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    group.add_argument("--max-retries", type=int, default=3)
-    group.add_argument("--temperature", type=float, default=1.0)
-    group.add_argument("--max-tokens", type=int, default=1024)
+    group.add_argument("--max-retries", type=int, default=3, help="retries of a failed request")
+    group.add_argument("--temperature", type=float, default=1.0, help="sampling temperature")
+    group.add_argument("--max-tokens", type=int, default=1024, help="tokens per reply")
     group.add_argument("--native-tools", action="store_true", help="send the env's tools as OpenAI `tools`")
 
 
@@ -65,7 +73,13 @@ def summarise(records: list[EpisodeRecord]) -> dict[str, float]:
         else 0.0,
         "mean_turns": statistics.fmean(r.turns for r in records) if records else 0.0,
         "episodes_per_s": len(records) / max(1e-9, sum(r.elapsed_s for r in records)),
+        "internal_errors": float(sum(internal_error(r) for r in records)),
     }
+
+
+def internal_error(record: EpisodeRecord) -> bool:
+    """The family raised while scoring this episode (the env ended it with a flagged zero verdict)."""
+    return record.verdict is not None and "internal_error" in record.verdict.components
 
 
 def evaluate(
@@ -83,6 +97,9 @@ def evaluate(
     options = {"level": level} if level is not None else None
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
+    # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
+    envs = {env_id: rlvr_envs.make(env_id) for env_id in env_ids}
+    loaded = {(env_id, name): load_policy(name, env, seed=seed) for env_id, env in envs.items() for name in policies}
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(
@@ -94,20 +111,19 @@ def evaluate(
             transient=False,
         ) as progress:
             bar = progress.add_task("evaluating", total=len(env_ids) * len(policies) * episodes)
-            for env_id in env_ids:
-                env = rlvr_envs.make(env_id)
-                for policy_name in policies:
-                    policy = load_policy(policy_name, env, seed=seed)
-                    progress.update(bar, description=f"{env_id} · {policy_name}")
-                    for episode in range(episodes):
-                        record = run_episode(env, policy, seed=seed + episode, options=options)
-                        results[(env_id, policy_name)].append(record)
-                        if sink is not None:
-                            line = {"policy": policy_name, **record.model_dump()}
-                            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
-                        progress.advance(bar)
-                env.close()
+            for (env_id, policy_name), policy in loaded.items():
+                env = envs[env_id]
+                progress.update(bar, description=f"{env_id} · {policy_name}")
+                for episode in range(episodes):
+                    record = run_episode(env, policy, seed=seed + episode, options=options)
+                    results[(env_id, policy_name)].append(record)
+                    if sink is not None:
+                        line = {"policy": policy_name, **record.model_dump()}
+                        sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    progress.advance(bar)
     finally:
+        for env in envs.values():
+            env.close()
         if sink is not None:
             sink.close()
     return results
@@ -115,7 +131,7 @@ def evaluate(
 
 def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
     table = Table(title="evaluation")
-    for column in ("env", "policy", "episodes", "mean reward", "success", "turns", "episodes/s"):
+    for column in ("env", "policy", "episodes", "mean reward", "success", "turns", "errors", "episodes/s"):
         text_column = column in ("env", "policy")
         table.add_column(column, justify="left" if text_column else "right", no_wrap=text_column)
     for (env_id, policy), records in results.items():
@@ -127,9 +143,31 @@ def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
             f"{s['mean_reward']:+.3f}",
             f"{s['success']:.1%}",
             f"{s['mean_turns']:.2f}",
+            f"{s['internal_errors']:.0f}",
             f"{s['episodes_per_s']:.1f}",
         )
     return table
+
+
+def warnings_for(results: dict[tuple[str, str], list[EpisodeRecord]]) -> list[str]:
+    """What the table alone hides: family errors, and an oracle below reward 1 (a family bug)."""
+    lines = []
+    for (env_id, policy), records in results.items():
+        errors = sum(internal_error(r) for r in records)
+        if errors:
+            lines.append(
+                f"{env_id} · {policy}: {errors} of {len(records)} episodes ended by an internal error "
+                "(the family raised while scoring; the traceback is logged, and `rlvr-envs check` reports it)"
+            )
+        if policy == "oracle" and records:
+            below = [r for r in records if r.reward < 1.0 - 1e-9]
+            if below:
+                lines.append(
+                    f"{env_id} · oracle scored below 1 on {len(below)} of {len(records)} episodes "
+                    f"(first: {below[0].task_id}, reward {below[0].reward:+.3f}); the family's oracle_action or "
+                    "verify is wrong"
+                )
+    return lines
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -138,8 +176,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
     for env_id in env_ids:
         registered(env_id)
-    if args.episodes < 1:
-        raise RLVRError("--episodes must be >= 1")
     start = time.perf_counter()
     results = evaluate(
         env_ids,
@@ -148,9 +184,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
         level=args.level,
         seed=args.seed,
         out=args.out,
-        console=console,
+        console=Console(stderr=True, quiet=True) if args.json else console,
     )
+    if args.json:
+        summary = [{"env": e, "policy": p, **summarise(r)} for (e, p), r in results.items()]
+        print(json.dumps({"results": summary, "warnings": warnings_for(results)}, indent=2))
+        return 0
     console.print(results_table(results))
+    for warning in warnings_for(results):
+        console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(
         f"[dim]{sum(map(len, results.values()))} episodes in {time.perf_counter() - start:.1f}s"
         + (f"; records in {args.out}" if args.out else "")

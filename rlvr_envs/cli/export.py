@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
+from rlvr_envs.cli._output import non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.errors import RLVRError
 
@@ -17,12 +18,12 @@ NAME = "export"
 def add_parser(commands: Any) -> None:
     """``rlvr-envs export ID --n N --level L|--levels A:B --seed S --format jsonl|parquet --out PATH``."""
     export = commands.add_parser(NAME, help="write tasks as a TRL/verl dataset (JSONL or Parquet)")
-    export.add_argument("env_id")
-    export.add_argument("--n", type=int, required=True, help="number of tasks")
-    export.add_argument("--level", type=int, default=None, help="one level (default 0)")
+    export.add_argument("env_id", help="env id or module:id")
+    export.add_argument("--n", type=positive_int, required=True, help="number of tasks")
+    export.add_argument("--level", type=non_negative_int, default=None, help="one level (omit: 0)")
     export.add_argument("--levels", default=None, help="levels A:B (inclusive), cycled over the rows")
-    export.add_argument("--seed", type=int, default=0)
-    export.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
+    export.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first task")
+    export.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="file format")
     export.add_argument("--split", default="train", help="written to extra_info.split (verl)")
     export.add_argument("--out", type=Path, default=None, help="output file (default: ENV-SEED.FORMAT)")
 

@@ -13,16 +13,18 @@ from rich.table import Table
 from rich.text import Text
 
 import rlvr_envs
-from rlvr_envs.cli._output import ROLE_STYLE, content_text, observation_text
+from rlvr_envs.cli._output import ROLE_STYLE, content_text, non_negative_int, observation_text
 
 NAME = "play"
 
 
 def add_parser(commands: Any) -> None:
     play = commands.add_parser(NAME, help="play the agent yourself in the terminal")
-    play.add_argument("env_id")
-    play.add_argument("--level", type=int, default=None)
-    play.add_argument("--seed", type=int, default=None)
+    play.add_argument("env_id", help="an env id (`rlvr-envs list`), or module:id for an env a module registers")
+    play.add_argument(
+        "--level", type=non_negative_int, default=None, help="fixed difficulty (omit: the curriculum picks)"
+    )
+    play.add_argument("--seed", type=non_negative_int, default=None, help="reset seed (default: a random task)")
     play.add_argument("--transcript", type=Path, default=None, help="also write the transcript here (Markdown)")
     play.add_argument(
         "--images", type=Path, default=None, help="folder to save the images a multimodal env shows (PNG)"
@@ -30,29 +32,44 @@ def add_parser(commands: Any) -> None:
 
 
 def save_images(info: dict[str, Any], folder: Path | None, saved: int, console: Console) -> int:
-    """Write images not yet saved (``info["images"]``) to ``folder`` as PNG; returns how many exist now."""
-    images = info.get("images") or []
-    if folder is None or len(images) <= saved:
-        return saved
-    from PIL import Image  # lazy: only multimodal play sessions need Pillow
+    """Note each image not yet shown (``info["images"]``), saved to ``folder`` as PNG when given.
 
-    folder.mkdir(parents=True, exist_ok=True)
+    Returns how many images have been noted. Without ``--images`` a terminal cannot show the picture,
+    so the note says how to get it.
+    """
+    images = info.get("images") or []
+    if len(images) <= saved:
+        return saved
+    if folder is not None:
+        from PIL import Image  # lazy: only multimodal play sessions need Pillow
+
+        folder.mkdir(parents=True, exist_ok=True)
     for index in range(saved, len(images)):
+        height, width = images[index].shape[:2]
+        if folder is None:
+            console.print(Text(f"[image: {width}x{height}; pass --images DIR to save it as PNG]", style="dim"))
+            continue
         path = folder / f"image_{index}.png"
         Image.fromarray(images[index]).save(path)
-        console.print(f"[dim]image saved to {path}[/dim]")
+        console.print(Text(f"[image: {width}x{height}, saved to {path}]", style="dim"))
     return len(images)
 
 
 def read_action(stream: TextIO, console: Console) -> str | None:
-    """Read lines until a line with a single '.' (or EOF); ``None`` when input is exhausted."""
-    console.print("[dim]your turn (end with a line containing only '.'; Ctrl-D quits)[/dim]")
+    """Read lines until a line with a single '.'; ``None`` at end of input (Ctrl-D), even after
+    some text: an unfinished turn is abandoned, never sent half-written."""
+    console.print("[dim]your turn (end with a line containing only '.'; Ctrl-D abandons the episode)[/dim]")
     lines: list[str] = []
     for line in stream:
         if line.rstrip("\n") == ".":
             return "\n".join(lines)
         lines.append(line.rstrip("\n"))
-    return "\n".join(lines) if lines else None
+    return None
+
+
+def say(console: Console, role: str, text: str, style: str | None = None) -> None:
+    """``role: text`` as one `Text`, so rich wraps it at word boundaries with the prefix counted."""
+    console.print(Text.assemble((f"{role}: ", style or ROLE_STYLE.get(role, "bold")), text))
 
 
 def tools_table(tools: list[dict[str, object]]) -> Table:
@@ -81,21 +98,19 @@ def run(args: argparse.Namespace, console: Console, stream: TextIO | None = None
         console.print(tools_table(info["tools"]))
     for message in info["messages"]:
         if message["role"] == "system":
-            console.print(Text(f"system: {message['content']}", style="dim"))
-    console.print(Text("user: ", style=ROLE_STYLE["user"]), end="")
-    console.print(observation_text(observation), markup=False)
+            say(console, "system", content_text(message["content"]), style="dim")
+    say(console, "user", observation_text(observation))
     saved = save_images(info, args.images, 0, console)
     total = 0.0
     while True:
         action = read_action(stream, console)
         if action is None:
-            console.print("[yellow]input closed; episode abandoned[/yellow]")
+            console.print("[yellow]input closed; episode abandoned (the unfinished turn was not sent)[/yellow]")
             return 1
         observation, reward, terminated, truncated, info = env.step(action)
         total += float(reward)
         role = info["messages"][-1]["role"] if not (terminated or truncated) else "env"
-        console.print(Text(f"{role}: ", style=ROLE_STYLE.get(role, "bold")), end="")
-        console.print(observation_text(observation), markup=False)
+        say(console, role, observation_text(observation))
         saved = save_images(info, args.images, saved, console)
         if terminated or truncated:
             verdict = info.get("verdict", {})

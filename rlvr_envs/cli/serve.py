@@ -19,13 +19,17 @@ def add_parser(commands: Any) -> None:
     parser = commands.add_parser(NAME, help="serve envs over HTTP/WebSocket (OpenEnv protocol)")
     parser.add_argument("env_ids", nargs="*", help="ids to serve (default: every registered id)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (others need --token or --insecure)")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
     parser.add_argument("--token", default=None, help="bearer token clients must send (default: $RLVR_SERVE_TOKEN)")
     parser.add_argument("--insecure", action="store_true", help="allow a non-loopback --host without a token")
-    parser.add_argument("--max-sessions", type=int, default=4096)
+    parser.add_argument(
+        "--max-sessions", type=int, default=4096, help="open sessions at most; more get CAPACITY_REACHED"
+    )
     parser.add_argument("--idle-timeout", type=float, default=300.0, help="seconds before an idle session is closed")
     parser.add_argument("--step-timeout", type=float, default=60.0, help="hard per-step deadline, seconds")
-    parser.add_argument("--max-request-bytes", type=int, default=1 << 20)
+    parser.add_argument(
+        "--max-request-bytes", type=int, default=1 << 20, help="largest HTTP body or WebSocket message accepted"
+    )
     parser.add_argument("--record", type=Path, default=None, help="append every finished episode to this JSONL")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (one shared curriculum per id)")
     parser.add_argument("--step-threads", type=int, default=32, help="threads running env steps per worker")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from concurrent.futures import Executor
 from typing import Any
 
@@ -20,7 +21,7 @@ from rlvr_envs.core.family import EpisodeState, TaskFamily
 from rlvr_envs.core.spaces import UnicodeText
 from rlvr_envs.core.types import Task, Verdict
 from rlvr_envs.curriculum import Controller, Fixed, Mixture
-from rlvr_envs.errors import InvalidOptionError
+from rlvr_envs.errors import FamilyError, InvalidOptionError, RLVRError
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +248,17 @@ class RLVREnv(gym.Env[Any, str]):
 
     def _generate(self, level: int, task_seed: int) -> Task:
         task_id = make_task_id(self.family.name, level, task_seed)
-        return self.family.generate(task_rng(task_seed, level), level, task_id=task_id)
+        try:
+            return self.family.generate(task_rng(task_seed, level), level, task_id=task_id)
+        except RLVRError:
+            raise
+        except Exception as exc:  # a bug in the family: say whose and where, keep the cause chained
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+            raise FamilyError(
+                f"{type(self.family).__name__}.generate(level={level}) raised {type(exc).__name__}: {exc}{where} "
+                f"(task {task_id}); this is a bug in the {self.family.name!r} family"
+            ) from exc
 
     def _task_from_id(self, task_id: str) -> Task:
         task = self.family.task_from_id(task_id)

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from rlvr_envs.core.env import RLVREnv
 from rlvr_envs.core.family import TaskFamily
 from rlvr_envs.curriculum import Controller, build_controller
-from rlvr_envs.errors import DuplicateEnvError, SpecError, UnknownEnvError
+from rlvr_envs.errors import DuplicateEnvError, SpecError, UnknownEnvError, describe_validation_error, suggest
 
 ENV_ID_PATTERN = r"^(?:[A-Za-z0-9_.-]+/)?[A-Za-z][A-Za-z0-9_.-]*-v\d+$"
 ENTRY_POINT_GROUP = "rlvr_envs.envs"
@@ -47,8 +47,9 @@ class EnvSpecModel(BaseModel):
         family = "math"
         max_turns = 1
         [curriculum]
-        kind = "uniform"
-        high = 5
+        kind = "thompson"
+        low = 0
+        high = 20
         [kwargs]
         max_attempts = 1
     """
@@ -186,7 +187,10 @@ def register(
 
     Args:
         id: the env id, e.g. ``"myorg/Reverse-v0"``.
-        family: a `TaskFamily` subclass or its ``"package.module:Class"`` path.
+        family: the class implementing the env: a `TaskFamily` subclass or its
+            ``"package.module:Class"`` path. Not the spec's ``family`` field (the short name
+            listings show), which is taken from the class's ``name``. The class's module must be
+            importable by that name: worker processes and unpickled envs import it again.
         override: replace an existing registration with the same id.
         **spec: any other spec field (``max_turns``, ``curriculum``, ``kwargs``, ``reward``...).
 
@@ -209,13 +213,32 @@ def register(
 
 
 def registered(env_id: str) -> RegisteredEnv:
-    """The registration of ``env_id``; `UnknownEnvError` with close matches if there is none."""
-    entry = _REGISTRY.get(env_id)
+    """The registration of ``env_id``; `UnknownEnvError` with close matches if there is none.
+
+    ``"module:id"`` (the form ``gym.make`` accepts) imports ``module`` first, so an env that
+    module registers is found.
+    """
+    module, _, bare_id = env_id.rpartition(":")
+    if module:
+        _import_registering_module(module, env_id)
+    entry = _REGISTRY.get(bare_id)
     if entry is None:
-        close = difflib.get_close_matches(env_id, _REGISTRY, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(bare_id, _REGISTRY, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise UnknownEnvError(f"no env registered as {env_id!r}.{hint} Run `rlvr-envs list` to see all ids.")
+        how = "" if module or close else " An env registered from Python needs its module imported: pass 'module:id'."
+        raise UnknownEnvError(f"no env registered as {bare_id!r}.{hint} Run `rlvr-envs list` to see all ids.{how}")
     return entry
+
+
+def _import_registering_module(module: str, env_id: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        raise UnknownEnvError(
+            f"{env_id!r}: cannot import module {module!r} (is it installed, or on PYTHONPATH?)"
+        ) from exc
 
 
 def list_specs() -> list[EnvSpecModel]:
@@ -223,18 +246,60 @@ def list_specs() -> list[EnvSpecModel]:
     return [_REGISTRY[key].spec for key in sorted(_REGISTRY)]
 
 
-def build_family(entry: RegisteredEnv, family_overrides: dict[str, Any] | None = None) -> TaskFamily:
-    """Instantiate the family of ``entry`` with its spec kwargs and reward table, plus overrides."""
+def build_family(
+    entry: RegisteredEnv, family_overrides: dict[str, Any] | None = None, *, caller: str | None = None
+) -> TaskFamily:
+    """Instantiate the family of ``entry`` with its spec kwargs and reward table, plus overrides.
+
+    An error in an override is reported against ``caller`` (what the user wrote, e.g.
+    ``gym.make('rlvr/Math-v0', max_attempts='x')``); an error in the spec's own kwargs against its file.
+    """
     family_class = entry.load_family_class()
     config_data = dict(entry.spec.kwargs)
     if entry.spec.reward:
         config_data["reward"] = dict(entry.spec.reward)
-    config_data.update(family_overrides or {})
+    overrides = family_overrides or {}
+    config_data.update(overrides)
     try:
         config = family_class.Config.model_validate(config_data)
     except ValidationError as exc:
+        mine = [e for e in exc.errors() if e["loc"] and e["loc"][0] in overrides]
+        if caller is not None and mine:
+            raise SpecError(f"{caller}: {describe_validation_error(_Errors(mine))}") from exc
         raise SpecError(_format_validation_error(f"{entry.source} [kwargs]", exc)) from exc
     return family_class(config)
+
+
+@dataclass
+class _Errors:
+    """A subset of a ``ValidationError``'s errors, with the same ``errors()`` accessor."""
+
+    items: list[Any]
+
+    def errors(self) -> list[Any]:
+        return self.items
+
+
+def allowed_make_keywords(entry: RegisteredEnv) -> list[str]:
+    """The keywords ``gym.make(id, ...)`` accepts for ``entry``: env fields, ``level``, the family's config."""
+    family_fields = set(entry.load_family_class().Config.model_fields)
+    return sorted(ENV_LEVEL_FIELDS | {"level", "reward", "render_mode"} | family_fields)
+
+
+def _check_make_keywords(entry: RegisteredEnv, env_id: str, overrides: dict[str, Any]) -> None:
+    """Unknown keywords and a bad ``level`` named as the user wrote them, with the nearest valid name."""
+    config = entry.load_family_class().Config
+    allowed = allowed_make_keywords(entry)
+    if config.model_config.get("extra") == "forbid":
+        for key in overrides:
+            if key not in allowed:
+                raise SpecError(
+                    f"gym.make({env_id!r}, {key}=...): unknown keyword {key!r}.{suggest(key, allowed)} "
+                    f"Allowed: {', '.join(allowed)}"
+                )
+    level = overrides.get("level")
+    if "level" in overrides and (isinstance(level, bool) or not isinstance(level, int) or level < 0):
+        raise SpecError(f"gym.make({env_id!r}, level={level!r}): 'level' must be an int >= 0")
 
 
 def family_for(env_id: str) -> TaskFamily:
@@ -254,6 +319,8 @@ def make_env_from_spec(env_id: str, render_mode: str | None = None, **overrides:
     goes to the family's config and is validated there.
     """
     entry = registered(env_id)
+    _check_make_keywords(entry, env_id, overrides)
+    caller = f"gym.make({env_id!r}, {', '.join(f'{key}={value!r}' for key, value in overrides.items())})"
     controller = overrides.pop("curriculum") if isinstance(overrides.get("curriculum"), Controller) else None
     env_fields = {key: overrides.pop(key) for key in list(overrides) if key in ENV_LEVEL_FIELDS}
     if "level" in overrides:
@@ -262,8 +329,11 @@ def make_env_from_spec(env_id: str, render_mode: str | None = None, **overrides:
         env_fields["reward"] = {**entry.spec.reward, **overrides.pop("reward")}
     spec = entry.spec
     if env_fields:
-        spec = validate_spec({**spec.model_dump(), **env_fields}, source=f"gym.make({env_id!r}) overrides")
-    family = build_family(RegisteredEnv(spec, entry.source, entry.family_class), overrides)
+        try:
+            spec = EnvSpecModel.model_validate({**spec.model_dump(), **env_fields})
+        except ValidationError as exc:
+            raise SpecError(f"{caller}: {describe_validation_error(exc)}") from exc
+    family = build_family(RegisteredEnv(spec, entry.source, entry.family_class), overrides, caller=caller)
     return RLVREnv(
         family,
         env_id=env_id,
@@ -300,16 +370,21 @@ def _load_entry_points() -> None:
             )
 
 
+def _warn_about(path: Path, message: str) -> None:
+    """A `RuntimeWarning` located at the user's file, not at our source (line 0: no source line shown)."""
+    warnings.warn_explicit(message, RuntimeWarning, filename=str(path), lineno=0, module="rlvr_envs")
+
+
 def _register_user_folder(folder: Path) -> None:
     """Register each spec in a user folder on its own, so one bad file cannot hide the others."""
     if not folder.is_dir():
-        warnings.warn(f"rlvr_envs: {PATH_VARIABLE}: {folder} is not a folder", RuntimeWarning, stacklevel=3)
+        _warn_about(folder, f"rlvr_envs: {PATH_VARIABLE}: {folder} is not a folder")
         return
     for path in sorted(folder.glob("*.toml")):
         try:
             register_spec_file(path, override=True)
         except SpecError as exc:
-            warnings.warn(f"rlvr_envs: {PATH_VARIABLE}: skipped {exc}", RuntimeWarning, stacklevel=3)
+            _warn_about(path, f"rlvr_envs: {PATH_VARIABLE}: skipped {exc}")
 
 
 def load_all() -> None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rlvr_envs.errors import InvalidOptionError
+from rlvr_envs.errors import InvalidOptionError, describe_validation_error
 
 
 class ControllerState(BaseModel):
@@ -115,7 +115,7 @@ class Controller(ABC):
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise InvalidOptionError(f"{cls.kind} curriculum {what}: {exc}") from exc
+            raise InvalidOptionError(f"{cls.kind} curriculum {what}: {describe_validation_error(exc)}") from exc
 
 
 class FixedParams(StrictModel):

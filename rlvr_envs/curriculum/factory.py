@@ -1,48 +1,15 @@
-"""Build controllers from spec tables (``{"kind": "frontier", ...}``) or from saved JSON states."""
+"""Build controllers from saved JSON states; save and load them (tables are built in ``kinds.py``)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from typing import Any
 
-from rlvr_envs.curriculum.base import Controller, ControllerState, Fixed, Uniform
-from rlvr_envs.curriculum.frontier import Frontier
-from rlvr_envs.curriculum.mixture import Mixture
-from rlvr_envs.curriculum.thompson import Thompson
-from rlvr_envs.errors import InvalidOptionError, SpecError
-
-CONTROLLERS: dict[str, type[Controller]] = {cls.kind: cls for cls in (Fixed, Uniform, Frontier, Thompson, Mixture)}
-ALIASES = {"vade": "thompson", "rlve": "frontier"}
-
-
-def controller_class(kind: str) -> type[Controller]:
-    """The controller class for ``kind`` (aliases ``vade``/``rlve`` accepted), close matches suggested."""
-    kind = ALIASES.get(kind, kind)
-    if kind not in CONTROLLERS:
-        close = difflib.get_close_matches(kind, [*CONTROLLERS, *ALIASES], n=3)
-        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise SpecError(f"curriculum.kind: unknown controller {kind!r}; known: {sorted(CONTROLLERS)}.{hint}")
-    return CONTROLLERS[kind]
-
-
-def build_controller(config: dict[str, Any] | None, *, default_level: int = 0) -> Controller:
-    """Make a controller from a spec's ``curriculum`` table, e.g. ``{"kind": "frontier", "window": 4}``.
-
-    No table (or an empty one) means ``Fixed(default_level)``.
-    """
-    if not config:
-        return Fixed(default_level)
-    params = dict(config)
-    kind = str(params.pop("kind", "fixed"))
-    cls = controller_class(kind)
-    if cls is Fixed and "level" not in params:
-        params["level"] = default_level
-    try:
-        return cls(**params)
-    except (TypeError, InvalidOptionError) as exc:
-        raise SpecError(f"curriculum ({kind}): {exc}") from exc
+from rlvr_envs.curriculum import mixture as _mixture  # noqa: F401  (adds "mixture" to CONTROLLERS)
+from rlvr_envs.curriculum.base import Controller, ControllerState
+from rlvr_envs.curriculum.kinds import ALIASES, CONTROLLERS, build_controller, controller_class
+from rlvr_envs.errors import InvalidOptionError
 
 
 def controller_from_state(state: ControllerState | dict[str, Any]) -> Controller:
@@ -74,3 +41,14 @@ def load_controller(path: str | Path) -> Controller:
     except (OSError, json.JSONDecodeError) as exc:
         raise InvalidOptionError(f"cannot read a curriculum state from {path}: {exc}") from exc
     return controller_from_state(data)
+
+
+__all__ = [
+    "ALIASES",
+    "CONTROLLERS",
+    "build_controller",
+    "controller_class",
+    "controller_from_state",
+    "load_controller",
+    "save_controller",
+]

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from rlvr_envs.curriculum.base import Choice, Controller, ControllerState, StrictModel, success
+from rlvr_envs.curriculum.kinds import CONTROLLERS, build_controller
 from rlvr_envs.errors import InvalidOptionError
 
 
@@ -54,8 +55,6 @@ class Mixture(Controller):
         self.children = self._build_children()
 
     def _build_children(self) -> dict[str, Controller]:
-        from rlvr_envs.curriculum.factory import build_controller  # the factory builds mixtures too
-
         return {name: build_controller(table) for name, table in self.params.components.items()}
 
     def weights(self) -> dict[str, float]:
@@ -120,3 +119,6 @@ class Mixture(Controller):
                 f"got {component!r}; MixtureEnv passes it for you"
             )
         return component
+
+
+CONTROLLERS[Mixture.kind] = Mixture  # a mixture is built from a table like any controller

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rlvr_envs.api import list_envs
+from rlvr_envs.envs.api import list_envs
 from rlvr_envs.errors import UnknownEnvError
 from rlvr_envs.integrations.scoring import score
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from rlvr_envs.api import unwrap
+from rlvr_envs.envs.api import unwrap
 from rlvr_envs.tasks.vqa.family import response_text
 
 #: the most common answer per answer type, as a prior-only guesser would say it

@@ -14,8 +14,8 @@ from rlvr_envs.core.family import Transcript
 from rlvr_envs.core.registry import family_for, list_specs, registered
 from rlvr_envs.core.types import Message, Task, Verdict
 from rlvr_envs.curriculum import Controller, SharedCurriculum, build_controller
+from rlvr_envs.envs.vector import CurriculumAsyncVectorEnv, CurriculumSyncVectorEnv
 from rlvr_envs.errors import InvalidOptionError
-from rlvr_envs.vector import CurriculumAsyncVectorEnv, CurriculumSyncVectorEnv
 
 
 def make(env_id: str, **kwargs: Any) -> gym.Env[Any, str]:

@@ -15,8 +15,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from rlvr_envs.api import unwrap
 from rlvr_envs.core.types import EpisodeRecord, Verdict
+from rlvr_envs.envs.api import unwrap
 from rlvr_envs.errors import InvalidOptionError
 
 Policy = Callable[[Any, dict[str, Any]], str]

@@ -139,7 +139,7 @@ def register_mixture(env_id: str, envs: Sequence[str] | Mapping[str, Any], **mix
         registered(component)
     gym.register(
         env_id,
-        entry_point="rlvr_envs.mixture_env:MixtureEnv",
+        entry_point="rlvr_envs.envs.mixture:MixtureEnv",
         kwargs={"envs": envs if isinstance(envs, Mapping) else list(envs), "curriculum": mixture_params or None},
         disable_env_checker=True,
     )

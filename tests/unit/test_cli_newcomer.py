@@ -1,0 +1,258 @@
+"""The newcomer's path through the CLI (issue 20): help, version, flags named in errors, piped output,
+user envs reachable from the CLI, family bugs shown short, and `play`'s wrapping and Ctrl-D."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import rlvr_envs
+from rlvr_envs import Task, TaskFamily, Verdict, cli
+from rlvr_envs.cli import play
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_bare_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([], capsys)
+    assert code == 0 and "usage: rlvr-envs" in out and "check" in out and "eval" in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0 and rlvr_envs.__version__ in capsys.readouterr().out
+
+
+def test_every_subcommand_argument_is_described() -> None:
+    """Each argument of each command has a help text (the formatter then adds its default)."""
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    undocumented = [
+        f"{name} {action.dest}"
+        for name, sub in commands.choices.items()
+        if name != "train"  # the trainer documents its own arguments (`rlvr-envs train --help`)
+        for action in sub._actions
+        if action.help is None
+    ]
+    assert not undocumented, f"arguments without help: {undocumented}"
+
+
+def test_subcommand_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["eval", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: 20)" in out and "episodes per env and policy" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["show", "rlvr/Math-v0", "--level", "-1"], "--level"),
+        (["play", "rlvr/Math-v0", "--level", "-1"], "--level"),
+        (["eval", "rlvr/Math-v0", "--episodes", "0"], "--episodes"),
+        (["curriculum", "rlvr/Math-v0", "--episodes", "0"], "--episodes"),
+        (["export", "rlvr/Math-v0", "--n", "0"], "--n"),
+    ],
+)
+def test_bad_numbers_name_the_flag(argv: list[str], flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and f"argument {flag}" in err and "options[" not in err
+
+
+def test_eval_validates_before_drawing_the_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["eval", "rlvr/Math-v0", "--policy", "bogus", "--episodes", "2"], capsys)
+    assert code == 2 and "unknown policy 'bogus'" in out and "evaluating" not in out and "0/2" not in out
+
+
+def test_list_and_eval_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list", "--json"], capsys)
+    assert code == 0 and "rlvr/Math-v0" in {spec["id"] for spec in json.loads(out)}
+    code, out, _ = run(["eval", "rlvr/Math-v0", "--episodes", "2", "--json"], capsys)
+    summary = json.loads(out)
+    assert code == 0 and summary["results"][0]["mean_reward"] == 1.0 and summary["warnings"] == []
+
+
+def test_piped_output_has_no_box_drawing() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "rlvr_envs.cli", "list"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "rlvr/Math-v0" in out and "+---" in out
+    assert not set(out) & set("─│┏┃━┡╇└┘┌┐")
+
+
+def test_list_shows_the_curriculum_range(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["list"], capsys)
+    assert "thompson 0..20" in out
+
+
+def test_show_truncates_long_contexts(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "rlvr/LongContextQA-v0", "--seed", "0", "--level", "3"], capsys)
+    assert code == 0 and len(out) < 20_000 and "--full prints everything" in out
+    code, full, _ = run(["show", "rlvr/LongContextQA-v0", "--seed", "0", "--level", "3", "--full"], capsys)
+    assert code == 0 and len(full) > 5 * len(out)
+
+
+# ---- user envs from the CLI ------------------------------------------------------------------
+USER_ENV = textwrap.dedent(
+    """
+    import rlvr_envs
+    from rlvr_envs import Task, TaskFamily, Verdict, final_text
+
+
+    class Echo(TaskFamily):
+        name = "echo"
+
+        def generate(self, rng, level, *, task_id):
+            word = "".join(rng.choice(list("abcdefgh"), size=3 + level))
+            return Task(task_id=task_id, family=self.name, level=level, prompt=f"Say {word}", data={"gold": word})
+
+        def verify(self, task, transcript):
+            ok = final_text(transcript).strip() == task.data["gold"]
+            return Verdict(reward=float(ok), correct=ok)
+
+        def oracle_action(self, state):
+            return state.task.data["gold"]
+
+
+    rlvr_envs.register("user/ID-v0", family=Echo)
+    """
+)
+
+
+@pytest.fixture
+def user_module(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A user's env file, with a module name and env id of its own per test (a registry is per process)."""
+    name = f"user_env_{request.node.name.removeprefix('test_')[:20]}"
+    path = tmp_path / f"{name}.py"
+    path.write_text(USER_ENV.replace("ID", name.title().replace("_", "")), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield path
+    sys.modules.pop(name, None)
+
+
+def user_id(path: Path) -> str:
+    return f"user/{path.stem.title().replace('_', '')}-v0"
+
+
+def test_module_colon_id_reaches_a_python_registered_env(user_module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", f"{user_module.stem}:{user_id(user_module)}", "--seed", "1"], capsys)
+    assert code == 0 and "echo:0:" in out and "gold:" in out
+
+
+def test_import_flag_reaches_a_python_registered_env(user_module: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--import", str(user_module), "eval", user_id(user_module), "--episodes", "2"], capsys)
+    assert code == 0 and user_id(user_module) in out and "+1.000" in out
+
+
+def test_unknown_module_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "no_such_module_xyz:user/Echo-v0"], capsys)
+    assert code == 2 and "no_such_module_xyz" in out
+
+
+# ---- family bugs are short and visible ---------------------------------------------------------
+class RaisingGenerate(TaskFamily):
+    name = "raising_generate"
+
+    def generate(self, rng, level, *, task_id):  # type: ignore[no-untyped-def]
+        return {"a": 1}["missing"]
+
+    def verify(self, task, transcript):  # type: ignore[no-untyped-def]
+        return Verdict(reward=0.0)
+
+    def oracle_action(self, state):  # type: ignore[no-untyped-def]
+        return ""
+
+
+class RaisingVerify(TaskFamily):
+    name = "raising_verify"
+
+    def generate(self, rng, level, *, task_id):  # type: ignore[no-untyped-def]
+        return Task(task_id=task_id, family=self.name, level=level, prompt="say x", data={})
+
+    def verify(self, task, transcript):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("verify bug")
+
+    def oracle_action(self, state):  # type: ignore[no-untyped-def]
+        return "x"
+
+
+def test_raising_generate_is_one_short_error(capsys: pytest.CaptureFixture[str]) -> None:
+    rlvr_envs.register("test/RaisingGenerate-v0", family=RaisingGenerate, override=True)
+    code, out, err = run(["show", "test/RaisingGenerate-v0"], capsys)
+    assert code == 1 and "Traceback" not in out + err
+    assert "RaisingGenerate.generate(level=0) raised KeyError" in out and "--traceback" in out
+    assert len(out.strip().splitlines()) <= 3
+    code, out, err = run(["--traceback", "show", "test/RaisingGenerate-v0"], capsys)
+    assert code == 1 and "Traceback" in err
+
+
+def test_raising_verify_is_counted_and_the_oracle_warned(capsys: pytest.CaptureFixture[str]) -> None:
+    rlvr_envs.register("test/RaisingVerify-v0", family=RaisingVerify, override=True)
+    code, out, _ = run(["eval", "test/RaisingVerify-v0", "--episodes", "3"], capsys)
+    assert code == 0
+    row = next(line for line in out.splitlines() if "test/RaisingVerify-v0" in line and "|" in line)
+    assert [cell.strip() for cell in row.strip("|").split("|")][6] == "3"  # the errors column
+    assert "3 of 3 episodes ended by an internal error" in out and "oracle scored below 1" in out
+
+
+# ---- play --------------------------------------------------------------------------------------
+def play_args(**overrides: object) -> argparse.Namespace:
+    values: dict[str, object] = {"env_id": "rlvr/Math-v0", "level": 2, "seed": 1, "transcript": None, "images": None}
+    values.update(overrides)
+    return argparse.Namespace(**values)
+
+
+def test_play_wraps_at_word_boundaries() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=40, color_system=None)
+    play.say(console, "user", "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu")
+    words = set(
+        ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu"]
+    ) | {"user:"}
+    for line in buffer.getvalue().splitlines():
+        assert set(line.split()) <= words, f"a word was broken across lines: {line!r}"
+
+
+def test_ctrl_d_after_partial_text_abandons() -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None)
+    code = play.run(play_args(), console, stream=io.StringIO("\\boxed{4}\npartial line without the dot\n"))
+    assert code == 1 and "abandoned" in buffer.getvalue() and "episode over" not in buffer.getvalue()
+
+
+def test_play_multimodal_names_the_image(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None)
+    play.run(play_args(env_id="rlvr/VQA-v0", level=0), console, stream=io.StringIO(""))
+    assert "[image: " in buffer.getvalue() and "pass --images DIR" in buffer.getvalue()
+    buffer.truncate(0)
+    play.run(play_args(env_id="rlvr/VQA-v0", level=0, images=tmp_path), console, stream=io.StringIO(""))
+    assert f"saved to {tmp_path / 'image_0.png'}" in buffer.getvalue() and (tmp_path / "image_0.png").is_file()
+
+
+def test_malformed_user_spec_warns_with_the_file_and_no_source_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text('id = "x/Bad-v0"\nentry_point = "nope"\n', encoding="utf-8")
+    env = {"RLVR_ENVS_PATH": str(tmp_path), "PATH": "", "PYTHONPATH": str(ROOT)}
+    err = subprocess.run(
+        [sys.executable, "-c", "import rlvr_envs"], capture_output=True, text=True, env=env, timeout=120
+    ).stderr
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(tmp_path / "bad.toml") in lines[0] and "entry_point" in lines[0], err
