@@ -37,8 +37,16 @@ _SHOWN = {
 }
 PRODUCTS: dict[str, Product] = {
     pid: make_product(
-        pid, CATEGORY_BY_NAME[cat], brand=brand, color=color, line=line, price=price, rating=rating, reviews=10,
-        value=CATEGORY_BY_NAME[cat].values[0], sizes=(),
+        pid,
+        CATEGORY_BY_NAME[cat],
+        brand=brand,
+        color=color,
+        line=line,
+        price=price,
+        rating=rating,
+        reviews=10,
+        value=CATEGORY_BY_NAME[cat].values[0],
+        sizes=(),
     )
     for cat, rows in _SHOWN.items()
     for pid, brand, line, color, price, rating in rows

@@ -12,14 +12,45 @@ import re
 # words (or word starts ending in "*") that make a question clause ask about a slot
 SLOT_WORDS: dict[str, tuple[str, ...]] = {
     "max_price": (
-        "budget", "budjet", "spend", "spending", "pay", "afford", "price", "prices", "pricey", "price-wise",
-        "cost", "money", "dollars", "amount", "cap", "ceiling", "figure", "limit", "max", "maximum", "ballpark",
+        "budget",
+        "budjet",
+        "spend",
+        "spending",
+        "pay",
+        "afford",
+        "price",
+        "prices",
+        "pricey",
+        "price-wise",
+        "cost",
+        "money",
+        "dollars",
+        "amount",
+        "cap",
+        "ceiling",
+        "figure",
+        "limit",
+        "max",
+        "maximum",
+        "ballpark",
     ),
     "color": ("colour", "color", "colours", "colors", "shade", "finish", "hue", "colourway", "colorway"),
     "brand": ("brand", "brands", "brand-wise", "manufacturer", "manufacturers", "company's", "company"),
     "min_rating": (
-        "rating", "ratings", "rated", "well-rated", "top-rated", "review", "reviews", "reviewed",
-        "well-reviewed", "star", "stars", "4-star", "5-star", "score",
+        "rating",
+        "ratings",
+        "rated",
+        "well-rated",
+        "top-rated",
+        "review",
+        "reviews",
+        "reviewed",
+        "well-reviewed",
+        "star",
+        "stars",
+        "4-star",
+        "5-star",
+        "score",
     ),
     "size": ("size", "sizes", "sized"),
 }
@@ -81,14 +112,29 @@ RETURN_RESOLUTION = re.compile(
     r"\b(?:refund|money back|store credit|replacement|swap it|exchange)\b"
 )
 NEED = re.compile(
-    r"\banything (?:else|more|further)\b|\bsomething else (?:i can|to help|you need)\b|\bany other way\b|\bhow (?:can|may) i (?:help|assist)\b|"
+    r"\banything (?:else|more|further)\b|\bsomething else (?:i can|to help|you need)\b|\bany other way\b|"
+    r"\bhow (?:can|may) i (?:help|assist)\b|"
     r"\bwhat can i do for you\b|\bwhat else\b|\bwhat would you like help with\b|\bis that everything\b"
 )
 
 # offers: how a product is pointed at, and cues that take a mention back ("not", "out of stock")
 ORDINALS: dict[str, int] = {
-    "first": 0, "1st": 0, "#1": 0, "1": 0, "one": 0, "second": 1, "2nd": 1, "#2": 1, "2": 1, "two": 1,
-    "third": 2, "3rd": 2, "#3": 2, "3": 2, "three": 2, "last": -1,
+    "first": 0,
+    "1st": 0,
+    "#1": 0,
+    "1": 0,
+    "one": 0,
+    "second": 1,
+    "2nd": 1,
+    "#2": 1,
+    "2": 1,
+    "two": 1,
+    "third": 2,
+    "3rd": 2,
+    "#3": 2,
+    "3": 2,
+    "three": 2,
+    "last": -1,
 }
 ORDINAL = re.compile(
     r"\bthe\s+(first|second|third|last|1st|2nd|3rd)\b|\b(?:option|number|no\.)\s+(1|2|3|one|two|three)\b"
@@ -97,9 +143,7 @@ ORDINAL = re.compile(
 CHEAPEST = re.compile(r"\bthe (?:cheap(?:er|est)|least expensive|most affordable|lowest[- ]priced)\b|\bcheapest\b")
 PRICIEST = re.compile(r"\bthe (?:most expensive|priciest|pricier|more expensive)\b")
 PRICE_POINTER = re.compile(r"\b(?:one|pair|option|model|laptop|ones)\s+(?:at|for)\s+\$|\bthe \$[\d,.]+ (?:one|pair)")
-NEGATIVE_BEFORE = re.compile(
-    r"\b(?:not|skip|avoid|rather than|instead of|other than|except|apart from)\b"
-)
+NEGATIVE_BEFORE = re.compile(r"\b(?:not|skip|avoid|rather than|instead of|other than|except|apart from)\b")
 POSITIVE = re.compile(
     r"\b(?:suggest|recommend|go (?:with|for)|how about|what about|try|pick|choose|better|best|instead|is the one)\b"
 )
@@ -109,8 +153,28 @@ NEGATIVE_AFTER = re.compile(
 )
 COLOR_POINTER = r"(?:one|ones|pair|laptop|model|option|headphones|jacket|shoes)"
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-          "sixteen seventeen eighteen nineteen").split()
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _NUMBER_WORD = re.compile(
     r"\b(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(_UNITS[1:10]) + r"))?\b|\b(" + "|".join(_UNITS) + r")\b",

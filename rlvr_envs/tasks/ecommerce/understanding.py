@@ -17,6 +17,7 @@ Typos are tolerated by one-edit matching of slot words (same first letter, words
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -131,7 +132,11 @@ def _slots_in(clause: str, features: Mapping[str, str], sized: bool) -> tuple[li
         if slot == "max_price" and token in lx.WEAK_PRICE:
             weak = True
             continue
-        if slot is None and token == "make" and re.search(r"\b(?:which|what|any|particular|favourite|preferred) make\b", clause):
+        if (
+            slot is None
+            and token == "make"
+            and re.search(r"\b(?:which|what|any|particular|favourite|preferred) make\b", clause)
+        ):
             slot = "brand"
         if slot is not None and slot not in found:
             found.append(slot)
@@ -207,7 +212,7 @@ def _feature_words(category: object) -> tuple[str, ...]:
 
 
 def name_index(products: Mapping[str, Product]) -> dict[str, tuple[str, ...]]:
-    """"brand line" (lower case) -> product ids, for offers by name."""
+    """ "brand line" (lower case) -> product ids, for offers by name."""
     index: dict[str, list[str]] = {}
     for pid, product in products.items():
         words = product.name.lower().split()
@@ -243,7 +248,7 @@ def _offers(
                     taken_back.add(pid)
                 elif pid not in offered:
                     offered.append(pid)
-    return [p for p in offered if p not in taken_back or p in here and low.count(p.lower()) > 1]
+    return [p for p in offered if p not in taken_back or (p in here and low.count(p.lower()) > 1)]
 
 
 def _mentions(
@@ -261,7 +266,7 @@ def _mentions(
     if found:
         return found
     tokens = list(_TOKEN.finditer(part))
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for a, b in itertools.pairwise(tokens):
         ids = names.get(f"{a.group(0)} {b.group(0)}")
         if ids:
             choice = [p for p in pool if p in ids] or (list(ids) if len(ids) == 1 else [])
