@@ -105,6 +105,7 @@ class Episode:
     def _reply(self, message: str) -> TurnOutcome:
         message = message[:MAX_REPLY_CHARS]
         self.hallucinations.extend(unsupported(message, self.evidence, self.db))
+        self.evidence.add_told(message)
         self.replies.append(message)
         answer = self.customer.hear(message, "\n".join(self.replies))
         self.evidence.add_customer(answer)
