@@ -1,14 +1,18 @@
 """The simulated customer: goal-driven, deterministic under its seed, talking in varied templates.
 
-Behaviour, per agent reply (text sent to the customer):
+Behaviour, per agent reply (text sent to the customer), read by `understanding.read` into dialogue acts:
 
-- **Slot questions** (a ``?`` and a slot word such as "budget", "colour", "size", "brand", "rating" or
-  the category's feature): a kept-back constraint is revealed; a slot the customer has no
-  constraint on gets "I don't mind". Answers always come from the hidden goal, so they agree.
-- **Order numbers**: asked for ("order number"/"order id" and a ``?``), a kept-back order id is given.
-- **Offers**: every product id in the reply is judged against the wanted product of its category;
-  a fitting one is accepted, a wrong one is rejected with the broken constraint as the reason. The
-  first offer may trigger a change of mind (a different colour).
+- **Slot questions** (an asking clause that names a slot by a synonym, values or the category's
+  feature): a kept-back constraint is revealed; a slot the customer has no constraint on gets
+  "I don't mind". Answers always come from the hidden goal, so they agree.
+- **Order numbers**: asked for, a kept-back order id is given.
+- **Offers** (ids, names, positions, prices, colours of mentioned products; not the ones taken back):
+  each is judged against the wanted product of its category; of several fitting ones the cheapest is
+  taken, wrong ones are rejected with the broken constraint as the reason (one patience point per
+  turn). The first offer may trigger a change of mind (a different colour).
+- **Confirmations**: "yes, go ahead" when a pending purchase has every product chosen (or a return is
+  pending), "not yet" otherwise; **return questions** get the reason and refund/exchange from the goal;
+  a **need question** ("anything else?") gets what is still open.
 - **Progress**: when the shop's state and the replies fulfil an intent (see `judge.intent_done`),
   the customer says so; when all are fulfilled, they say goodbye and the episode ends.
 - **Patience**: a reply that achieves nothing, a rejected offer, an unwanted order or too many
