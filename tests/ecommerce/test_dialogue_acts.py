@@ -9,7 +9,7 @@ from rlvr_envs.tasks.ecommerce.episode import Episode
 from rlvr_envs.tasks.ecommerce.goals import satisfies
 from rlvr_envs.tasks.ecommerce.phrases import ACTS, describe
 
-from .conftest import make_task
+from .conftest import discovery_episode, make_task
 
 
 def _said(act: str, text: str) -> bool:
@@ -17,12 +17,7 @@ def _said(act: str, text: str) -> bool:
 
 
 def _discovery(level: int, predicate=lambda e: True) -> Episode:  # type: ignore[no-untyped-def]
-    for seed in range(300):
-        family, task = make_task("discovery", seed=seed, level=level)
-        episode = family.new_episode(task)
-        if predicate(episode):
-            return episode
-    raise AssertionError("no such task")
+    return discovery_episode(level, predicate)
 
 
 def _target(episode: Episode) -> str:

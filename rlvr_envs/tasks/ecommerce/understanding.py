@@ -284,9 +284,9 @@ def _mentions(
         if -len(candidates) <= index < len(candidates):
             return [(candidates[index], ordinal.start(), ordinal.end())]
     for pattern, pick in ((lx.CHEAPEST, min), (lx.PRICIEST, max)):
-        match = pattern.search(part)
-        if match:
-            return [(pick(candidates, key=lambda p: products[p].price), match.start(), match.end())]
+        extreme = pattern.search(part)
+        if extreme:
+            return [(pick(candidates, key=lambda p: products[p].price), extreme.start(), extreme.end())]
     money = lx.PRICE_POINTER.search(part)
     if money:
         amount = re.search(r"\$([\d,]+(?:\.\d\d)?)", part[money.start() :])
@@ -296,14 +296,14 @@ def _mentions(
             if len(hits) == 1:
                 return [(hits[0], money.start(), money.end())]
     for color in COLORS:
-        match = re.search(rf"\b{color}\b(?:\s+\w+)?\s+{lx.COLOR_POINTER}\b", part)
-        if match:
+        colored = re.search(rf"\b{color}\b(?:\s+\w+)?\s+{lx.COLOR_POINTER}\b", part)
+        if colored:
             hits = [p for p in candidates if products[p].color == color]
             if len(hits) == 1:
-                return [(hits[0], match.start(), match.end())]
+                return [(hits[0], colored.start(), colored.end())]
     for brand in sorted({products[p].brand.lower() for p in candidates} if not brand_list else ()):
-        match = re.search(rf"\b{brand}\b", part)
+        named = re.search(rf"\b{brand}\b", part)
         hits = [p for p in candidates if products[p].brand.lower() == brand]
-        if match and len(hits) == 1:
-            return [(hits[0], match.start(), match.end())]
+        if named and len(hits) == 1:
+            return [(hits[0], named.start(), named.end())]
     return []
