@@ -143,3 +143,77 @@ def test_generation_and_ten_turn_episode(benchmark: Any) -> None:
     assert _rows["EcomDialogue generate, level 5"] <= TARGET_GENERATE_MS
     assert _rows["10-turn oracle episode: 10 steps (level 8, multi-intent)"] <= TARGET_EPISODE_MS
     assert oracle_action  # the oracle used above is the family's
+
+
+# ---- the customer's reply (issue 21): today's rule-based customer beside the one before it ----
+TARGET_REPLY_MS = 1.0
+_OLD_CUSTOMER_COMMIT = "2f2ef7e"  # main before issue 21: keyword customer
+_REPLIES = (
+    "Happy to help! Could you tell me the maximum you'd pay, and which colour you'd like?",
+    "Is there a price limit I should stay under? Also, how well-reviewed should it be?",
+    "Here are two options:\n- {a}\n- {b}\nWhich one would you prefer?",
+    "Not the first one; I'd go with {b}. Shall I go ahead and place the order?",
+    "Do you have a preferred brand? If not, {a} is a strong option.",
+    "Is there anything else I can help you with?",
+)
+
+
+def _old_customer_class() -> Any:
+    """`Customer` as it was at `_OLD_CUSTOMER_COMMIT`, loaded from git into a temporary module."""
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{_OLD_CUSTOMER_COMMIT}:rlvr_envs/tasks/ecommerce/customer.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"git or commit {_OLD_CUSTOMER_COMMIT} unavailable: no baseline customer")
+    path = Path(tempfile.mkdtemp()) / "old_customer.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("old_customer", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["old_customer"] = module
+    spec.loader.exec_module(module)
+    return module.Customer
+
+
+def test_customer_reply_latency_level_10() -> None:
+    """Median ms per customer reply over a 6-reply conversation, level-10 discovery tasks (fresh customer each)."""
+    from rlvr_envs.tasks.ecommerce.customer import Customer
+    from rlvr_envs.tasks.ecommerce.db import ShopDB
+
+    family = EcomFamily(scenarios=["discovery"])
+    cases = []
+    for seed in range(11):
+        task = family.generate(np.random.default_rng(np.random.SeedSequence([seed, 10, 21])), 10, task_id=f"c:{seed}")
+        world, goal = family._world(10, task.data)
+        want = goal.intents[0].wants[0]
+        others = [p for p in world.products.values() if p.category == want.category][:2]
+        a, b = others[0].product_id, want.target.split("-", 1)[0]
+        cases.append((world, goal, [r.format(a=a, b=b) for r in _REPLIES]))
+    old = _old_customer_class()
+
+    def conversation(cls: Any) -> Callable[[int], Callable[[], Any]]:
+        def make_run(seed: int) -> Callable[[], Any]:
+            world, goal, replies = cases[seed % len(cases)]
+            customer = cls(goal, ShopDB(world), seed)
+            return lambda: [customer.hear(r, "\n".join(replies[: i + 1])) for i, r in enumerate(replies)]
+
+        return make_run
+
+    per_reply = len(_REPLIES)
+    new_ms = median_ms(conversation(Customer), ROUNDS) / per_reply
+    old_ms = median_ms(conversation(old), ROUNDS) / per_reply
+    _rows["customer reply, level 10 (today's customer, per reply)"] = new_ms
+    _rows[f"customer reply, level 10 (keyword customer of {_OLD_CUSTOMER_COMMIT}, per reply)"] = old_ms
+    print(f"\ncustomer reply ms: new {new_ms:.3f}, old {old_ms:.3f}, ratio {new_ms / old_ms:.2f}x")
+    assert new_ms <= TARGET_REPLY_MS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,16 @@ def make_task(scenario: str, seed: int = 0, level: int = 2) -> tuple[EcomFamily,
         np.random.default_rng(np.random.SeedSequence([seed, level])), level, task_id=f"ecommerce:{level}:{seed:016x}"
     )
     return family, task
+
+
+def discovery_episode(level: int, predicate: Callable[[Episode], bool]) -> Episode:
+    """The first discovery episode at ``level`` (seeds 0-299) that ``predicate`` accepts."""
+    for seed in range(300):
+        family, task = make_task("discovery", seed=seed, level=level)
+        episode = family.new_episode(task)
+        if predicate(episode):
+            return episode
+    raise AssertionError("no such task")
 
 
 def play_oracle(episode: Episode, until: str | None = None, limit: int = 30) -> list[str]:

@@ -7,7 +7,7 @@ from rlvr_envs.tasks.ecommerce.episode import Episode
 from rlvr_envs.tasks.ecommerce.goals import satisfies
 from rlvr_envs.tasks.ecommerce.phrases import ACTS, SLOT_NAMES, describe
 
-from .conftest import make_task
+from .conftest import discovery_episode, make_task
 
 _SCRIPT = ["Hello! What is your budget?", "Which colour and size would you like?", "Hmm.", "What brand?", "ok"]
 
@@ -47,12 +47,7 @@ def test_every_act_has_several_phrasings() -> None:
 
 
 def _buy(level: int, predicate) -> Episode:  # type: ignore[no-untyped-def]
-    for seed in range(300):
-        family, task = make_task("discovery", seed=seed, level=level)
-        episode = family.new_episode(task)
-        if predicate(episode):
-            return episode
-    raise AssertionError("no such task")
+    return discovery_episode(level, predicate)
 
 
 def test_hidden_slots_are_revealed_only_when_asked_and_answers_are_consistent() -> None:

@@ -126,6 +126,16 @@ class EcomConfig(FamilyConfig):
     catalog_cap: int = Field(default=3000, ge=100, le=20000, description="largest catalog any level builds")
     max_silent_turns: int = Field(default=6, ge=1, le=50, description="tool-only turns in a row before a nudge")
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    customer: Literal["rules", "llm"] = Field(default="rules", description="'llm': a model voices the customer")
+    customer_base_url: str | None = Field(default=None, description="OpenAI-compatible server for customer='llm'")
+    customer_model: str = "default"
+
+    @model_validator(mode="after")
+    def _llm_needs_url(self) -> EcomConfig:
+        if self.customer == "llm" and not self.customer_base_url:
+            raise ValueError("customer='llm' needs customer_base_url (an OpenAI-compatible server, e.g. .../v1)")
+        return self
+
     reward: EcomReward = Field(default_factory=EcomReward)
 
     def knobs(self, level: int) -> Knobs:

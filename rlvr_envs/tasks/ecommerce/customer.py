@@ -1,14 +1,18 @@
 """The simulated customer: goal-driven, deterministic under its seed, talking in varied templates.
 
-Behaviour, per agent reply (text sent to the customer):
+Behaviour, per agent reply (text sent to the customer), read by `understanding.read` into dialogue acts:
 
-- **Slot questions** (a ``?`` and a slot word such as "budget", "colour", "size", "brand", "rating" or
-  the category's feature): a kept-back constraint is revealed; a slot the customer has no
-  constraint on gets "I don't mind". Answers always come from the hidden goal, so they agree.
-- **Order numbers**: asked for ("order number"/"order id" and a ``?``), a kept-back order id is given.
-- **Offers**: every product id in the reply is judged against the wanted product of its category;
-  a fitting one is accepted, a wrong one is rejected with the broken constraint as the reason. The
-  first offer may trigger a change of mind (a different colour).
+- **Slot questions** (an asking clause that names a slot by a synonym, values or the category's
+  feature): a kept-back constraint is revealed; a slot the customer has no constraint on gets
+  "I don't mind". Answers always come from the hidden goal, so they agree.
+- **Order numbers**: asked for, a kept-back order id is given.
+- **Offers** (ids, names, positions, prices, colours of mentioned products; not the ones taken back):
+  each is judged against the wanted product of its category; of several fitting ones the cheapest is
+  taken, wrong ones are rejected with the broken constraint as the reason (one patience point per
+  turn). The first offer may trigger a change of mind (a different colour).
+- **Confirmations**: "yes, go ahead" when a pending purchase has every product chosen (or a return is
+  pending), "not yet" otherwise; **return questions** get the reason and refund/exchange from the goal;
+  a **need question** ("anything else?") gets what is still open.
 - **Progress**: when the shop's state and the replies fulfil an intent (see `judge.intent_done`),
   the customer says so; when all are fulfilled, they say goodbye and the episode ends.
 - **Patience**: a reply that achieves nothing, a rejected offer, an unwanted order or too many
@@ -26,32 +30,11 @@ from rlvr_envs.tasks.ecommerce.catalog import CATEGORY_BY_NAME
 from rlvr_envs.tasks.ecommerce.db import ShopDB, money
 from rlvr_envs.tasks.ecommerce.goals import Goal, Intent, Want, satisfies
 from rlvr_envs.tasks.ecommerce.judge import collateral, intent_done, new_orders
-from rlvr_envs.tasks.ecommerce.models import AttrValue
+from rlvr_envs.tasks.ecommerce.models import AttrValue, Product
 from rlvr_envs.tasks.ecommerce.phrases import ACTS, SLOT_NAMES, describe
+from rlvr_envs.tasks.ecommerce.understanding import Reading, name_index, read
 
-_PID = re.compile(r"\bP\d{5}\b")
-_UNAVAILABLE = re.compile(r"out of stock|sold out|unavailable|not available|not in stock")
-_SLOT_WORDS: dict[str, tuple[str, ...]] = {
-    "max_price": ("budget", "spend", "price range", "max price", "maximum price", "afford", "how much"),
-    "color": ("colour", "color"),
-    "brand": ("brand",),
-    "min_rating": ("rating", "stars", "reviews"),
-    "size": ("size",),
-}
-_ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
-    "wireless": ("wireless", "wired", "bluetooth"),
-    "ram_gb": ("ram", "memory"),
-    "battery_days": ("battery",),
-    "watts": ("watt", "power"),
-    "terrain": ("terrain", "trail", "road"),
-    "waterproof": ("waterproof", "rain"),
-    "material": ("material", "fabric"),
-    "capacity_l": ("capacity", "litre", "liter", "volume"),
-    "type": ("type", "kind of coffee"),
-    "capacity_people": ("people", "person", "capacity"),
-    "adjustable_arms": ("arms", "armrest"),
-    "pieces": ("pieces", "piece"),
-}
+_PID = re.compile(r"\bP\d{5}\b", re.IGNORECASE)
 
 
 @dataclass
@@ -68,6 +51,9 @@ class CustomerState:
     done: set[int] = field(default_factory=set)
     complained: set[str] = field(default_factory=set)
     silent: int = 0
+    shown: list[str] = field(default_factory=list)  # product ids the agent mentioned, first mention first
+    confirmed: set[str] = field(default_factory=set)  # what the customer said "yes, go ahead" to
+    return_told: set[str] = field(default_factory=set)  # return questions answered ("reason", "resolution")
     left: bool = False
     satisfied: bool = False
 
@@ -84,6 +70,8 @@ class Customer:
         for intent in goal.intents:
             for want in intent.wants:
                 self.wants.append((len(self.wants), intent, want))
+        self.categories = tuple(dict.fromkeys(w.category for _, _, w in self.wants if w.exact is None))
+        self._names: dict[str, tuple[str, ...]] | None = None
 
     def say(self, act: str, **values: object) -> str:
         options = ACTS[act]
@@ -166,22 +154,27 @@ class Customer:
     def hear(self, reply: str, replies_so_far: str) -> str:
         """Answer one agent reply; sets ``state.satisfied`` or ``state.left`` when the chat ends."""
         self.state.silent = 0
-        low = reply.lower()
+        reading = self.understand(reply)
         out: list[str] = []
-        progress = False
-        if "?" in reply:
-            answered, told = self._answer_slots(low)
-            out.extend(answered)
-            progress = progress or told
-            if re.search(r"order\s*(?:number|id|#|no\b)", low):
-                hidden = [i.order_id for i in self.goal.intents if i.order_hidden and i.order_id]
-                if hidden and not self.state.orders_told:
-                    self.state.orders_told = True
-                    out.append(" ".join(self.say("give_order", oid=oid) for oid in hidden))
-                    progress = True
-        offers, good = self._judge_offers(reply)
+        answered, progress = self._answer_slots(reading)
+        out.extend(answered)
+        if reading.order_id:
+            hidden = [i.order_id for i in self.goal.intents if i.order_hidden and i.order_id]
+            if hidden and not self.state.orders_told:
+                self.state.orders_told = True
+                out.append(" ".join(self.say("give_order", oid=oid) for oid in hidden))
+                progress = True
+        offers, good = self._judge_offers(list(reading.offers))
         out.extend(offers)
         progress = progress or good or bool(offers)  # a rejected offer already cost patience
+        if reading.confirm:
+            text, told = self._confirm(reading, good)
+            out.append(text)
+            progress = progress or told
+        if reading.returns:
+            text, told = self._answer_return(reading)
+            out.append(text)
+            progress = progress or told
         for order in new_orders(self.db):
             if order.order_id in self.state.complained or order.status == "cancelled":
                 continue
@@ -200,8 +193,69 @@ class Customer:
             self.state.satisfied = True
             out.append(self.say("bye"))
         elif not progress and not self.state.left:
-            out.append(self._lose_patience(self.say("nudge")))
+            out.append(self._lose_patience(self._still_need() if reading.need else self.say("nudge")))
         return " ".join(part for part in out if part).strip()
+
+    def understand(self, reply: str) -> Reading:
+        """The reply's dialogue acts; remembers the products it mentions (for "the first one" later)."""
+        if self._names is None:
+            products = self.db.world.products
+            wanted = set(self.categories)
+            self._names = name_index({p: v for p, v in products.items() if v.category in wanted})
+        reading = read(reply, self.categories, self.state.shown, self.db.world.products, self._names)
+        for pid in [*(p.upper() for p in _PID.findall(reply)), *reading.offers]:
+            if pid in self.db.world.products and pid not in self.state.shown:
+                self.state.shown.append(pid)
+        return reading
+
+    def _still_need(self) -> str:
+        for k, intent in enumerate(self.goal.intents):
+            if k not in self.state.done:
+                if intent.kind == "buy":
+                    what = " and ".join(f"the {w.category}" for w in intent.wants)
+                else:
+                    what = {"return": "my return", "status": "my order", "policy": "my question"}[intent.kind]
+                return self.say("still_need", what=what)
+        return self.say("nudge")
+
+    def _confirm(self, reading: Reading, accepted_now: bool) -> tuple[str, bool]:
+        """Answer "Shall I go ahead?" from the goal: yes only to what the customer wants done."""
+        if reading.offers:  # the judgement of the offered product is the answer
+            return (self.say("confirm_yes"), False) if accepted_now else ("", False)
+        pending = [(k, i) for k, i in enumerate(self.goal.intents) if k not in self.state.done]
+        buys = [(k, i) for k, i in pending if i.kind == "buy"]
+        ready = [k for k, i in buys if all(idx in self.state.accepted for idx, owner, _ in self.wants if owner is i)]
+        returns = [k for k, i in pending if i.kind == "return"]
+        if (reading.confirm == "return" and returns) or (not buys and returns):
+            key = f"return:{returns[0]}"
+        elif ready:
+            key = "buy:" + ",".join(sorted(self.state.accepted.values()))
+        elif buys:
+            return self.say("confirm_not_yet"), False
+        else:
+            return self.say("confirm_nothing"), False
+        fresh = key not in self.state.confirmed
+        self.state.confirmed.add(key)
+        return self.say("confirm_yes"), fresh
+
+    def _answer_return(self, reading: Reading) -> tuple[str, bool]:
+        intent = next(
+            (i for k, i in enumerate(self.goal.intents) if i.kind == "return" and k not in self.state.done), None
+        )
+        if intent is None:
+            return self.say("no_return"), False
+        out = []
+        fresh = False
+        for what in reading.returns:
+            if what == "reason":
+                out.append(self.say("return_reason"))
+            elif intent.exchange_option:
+                out.append(self.say("return_exchange", option=intent.exchange_option))
+            else:
+                out.append(self.say("return_refund"))
+            fresh = fresh or what not in self.state.return_told
+            self.state.return_told.add(what)
+        return " ".join(out), fresh
 
     def _lose_patience(self, text: str) -> str:
         self.state.patience -= 1
@@ -210,15 +264,14 @@ class Customer:
             return (text + " " + self.say("leave")).strip()
         return text
 
-    def _answer_slots(self, low: str) -> tuple[list[str], bool]:
+    def _answer_slots(self, reading: Reading) -> tuple[list[str], bool]:
         out: list[str] = []
         told = False
         for index, intent, want in self.wants:
             if want.exact or index in self.state.accepted:
                 continue
             for slot in ("max_price", "color", "brand", "min_rating", "size", "attribute"):
-                words = _ATTRIBUTE_WORDS.get(want.attribute or "", ()) if slot == "attribute" else _SLOT_WORDS[slot]
-                if not any(word in low for word in words):
+                if slot not in reading.slots or (slot == "attribute" and want.attribute not in reading.attributes):
                     continue
                 key = f"{index}:{slot}"
                 if slot in want.constraints:
@@ -237,10 +290,12 @@ class Customer:
                     told = True
         return out, told
 
-    def _judge_offers(self, reply: str) -> tuple[list[str], bool]:
+    def _judge_offers(self, pids: list[str]) -> tuple[list[str], bool]:
+        """Judge the offered products; of several fitting ones for one want, take one (the cheapest)."""
         out: list[str] = []
         good = False
-        for pid in list(dict.fromkeys(_PID.findall(reply)))[:4]:
+        groups: dict[int, list[tuple[str, list[str]]]] = {}
+        for pid in pids[:4]:
             if pid in self.state.judged:
                 continue
             product = self.db.world.products.get(pid)
@@ -252,23 +307,24 @@ class Customer:
                 continue
             index, intent, want = match[0]
             if intent.requested == pid:
-                if not _UNAVAILABLE.search(reply.lower()):
-                    out.append(self.say("accept_requested", pid=pid))
-                    good = True
+                out.append(self.say("accept_requested", pid=pid))
+                good = True
                 continue
             if want.first_color and index not in self.state.changed:
                 self.state.changed.add(index)
                 out.append(self.say("mind_change", color=want.constraints["color"]))
-            options = [v.option for v in product.variants]
-            if want.exact is not None:
-                option = next((v.option for v in product.variants if v.sku == want.target), options[0])
-            else:
-                option = str(want.constraints.get("size", options[0]))
-                option = option if option in options else options[0]
-            broken = satisfies(product, option, want)
-            if "size" in broken and "size" in want.constraints:
-                broken = [b for b in broken if b != "size"] + (["size"] if option not in options else [])
-            if broken:
+            groups.setdefault(index, []).append((pid, self._broken(product, want)))
+        for index, judged in groups.items():
+            want = self.wants[index][2]
+            fitting = [pid for pid, broken in judged if not broken]
+            if fitting:
+                pick = min(fitting, key=lambda p: (self.db.world.products[p].price, fitting.index(p)))
+                self.state.accepted[index] = pick
+                out.append(self.say("accept", pid=pick) if len(judged) == 1 else self.say("choose", pid=pick))
+                good = True
+                continue
+            reasons = []
+            for pid, broken in judged:
                 slot = broken[0]
                 if slot in want.constraints:
                     reason = f"I want it {describe(slot, want.constraints[slot], want.attribute)}"
@@ -276,12 +332,21 @@ class Customer:
                         self.state.revealed[index].append(slot)
                 else:
                     reason = "that's not the product I asked for"
-                out.append(self._lose_patience(self.say("reject", pid=pid, reason=reason)))
-            else:
-                self.state.accepted[index] = pid
-                out.append(self.say("accept", pid=pid))
-                good = True
+                reasons.append(self.say("reject", pid=pid, reason=reason))
+            out.append(self._lose_patience(" ".join(reasons)))  # one point per turn, however many were wrong
         return out, good
+
+    def _broken(self, product: Product, want: Want) -> list[str]:
+        options = [v.option for v in product.variants]
+        if want.exact is not None:
+            option = next((v.option for v in product.variants if v.sku == want.target), options[0])
+        else:
+            option = str(want.constraints.get("size", options[0]))
+            option = option if option in options else options[0]
+        broken = satisfies(product, option, want)
+        if "size" in broken and "size" in want.constraints:
+            broken = [b for b in broken if b != "size"] + (["size"] if option not in options else [])
+        return broken
 
 
 def _lower_first(text: str) -> str:

@@ -21,6 +21,7 @@ from rlvr_envs.tasks.ecommerce.customer import Customer
 from rlvr_envs.tasks.ecommerce.db import ShopDB
 from rlvr_envs.tasks.ecommerce.facts import Evidence, unsupported
 from rlvr_envs.tasks.ecommerce.goals import Goal
+from rlvr_envs.tasks.ecommerce.llm_customer import LLMCustomer, LLMSettings
 from rlvr_envs.tasks.ecommerce.models import World
 from rlvr_envs.tasks.ecommerce.tools import ToolResult, run_tool
 
@@ -45,6 +46,7 @@ class Episode:
     goal: Goal
     seed: int
     silent_limit: int = 6
+    llm: LLMSettings | None = None  # a model voices the customer (the rules still decide); None: rules only
     db: ShopDB = field(init=False)
     customer: Customer = field(init=False)
     evidence: Evidence = field(default_factory=Evidence)
@@ -57,7 +59,11 @@ class Episode:
 
     def __post_init__(self) -> None:
         self.db = ShopDB(self.world)
-        self.customer = Customer(self.goal, self.db, self.seed)
+        self.customer = (
+            Customer(self.goal, self.db, self.seed)
+            if self.llm is None
+            else LLMCustomer(self.goal, self.db, self.seed, self.llm)
+        )
         self.first_message = self.customer.opening()
         self.evidence.add_customer(self.first_message)
 
@@ -105,6 +111,7 @@ class Episode:
     def _reply(self, message: str) -> TurnOutcome:
         message = message[:MAX_REPLY_CHARS]
         self.hallucinations.extend(unsupported(message, self.evidence, self.db))
+        self.evidence.add_told(message)
         self.replies.append(message)
         answer = self.customer.hear(message, "\n".join(self.replies))
         self.evidence.add_customer(answer)

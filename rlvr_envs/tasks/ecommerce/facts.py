@@ -4,7 +4,9 @@ Checked in every reply, against the evidence available at that moment (tool resu
 customer's own messages):
 
 - ids (``P12345``, ``O4821``, ``R7001``) must have appeared in the evidence;
-- ``$`` amounts must appear in the evidence; in a sentence about exactly one product, an amount must
+- ``$`` amounts must appear in the evidence, or be a sum (of 2-3), difference or percentage discount of
+  amounts already told to the customer or from the customer, a cart, an order or a policy (a "together
+  that's $609.97" from two quoted prices is supported); in a sentence about exactly one product, an amount must
   be that product's price or an amount from the customer, a cart, an order or a policy;
 - colours and brands in a sentence about exactly one product must be that product's (or words the
   customer used);
@@ -30,6 +32,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _STATUS = ("processing", "shipped", "delivered", "cancelled")
 _BRANDS = tuple(brand.lower() for category in CATEGORIES for brand in category.brands)
 _WORD = re.compile(r"[a-z]+")
+_PERCENT = re.compile(r"(\d{1,2}(?:\.\d+)?)\s?%")
+_OPERANDS = 60  # at most this many operands for sums (the most recent), so a check stays cheap
 # a status claim, not a promise ("will be delivered", "once shipped", "until delivered" are not claims)
 _CLAIM = {
     status: re.compile(rf"(?<!will be )(?<!to be )(?<!once )(?<!until )(?<!when )(?<!not )\b{status}\b")
@@ -45,9 +49,16 @@ class Evidence:
     customer_text: list[str] = field(default_factory=list)
     context_amounts: set[float] = field(default_factory=set)  # customer, cart, order, policy amounts
     all_amounts: set[float] = field(default_factory=set)
+    told_amounts: set[float] = field(default_factory=set)  # supported amounts the agent already told
+    percents: set[float] = field(default_factory=set)  # percentages in tool results (coupons, bundles)
+
+    def add_told(self, text: str) -> None:
+        """Remember the amounts of a reply (call after checking it), as operands of later sums."""
+        self.told_amounts.update(a for a in amounts(text) if _has(self.all_amounts, a))
 
     def add_tool(self, name: str, text: str) -> None:
         self.tool_text.append(text)
+        self.percents.update(float(p) for p in _PERCENT.findall(text))
         found = amounts(text)
         self.all_amounts.update(found)
         if name not in ("search_products", "get_product", "compare_products"):
@@ -64,6 +75,38 @@ def _has(pool: set[float], value: float) -> bool:
     return any(abs(value - seen) < 0.01 or (value.is_integer() and abs(value - seen) < 1.0) for seen in pool)
 
 
+def _cents(value: float) -> int:
+    return round(value * 100)
+
+
+def derived(value: float, evidence: Evidence, in_reply: list[float]) -> bool:
+    """Whether ``value`` is a sum of 2-3, a difference, or a percentage (off) of known operands.
+
+    Operands: amounts already told to the customer, context amounts (customer, cart, order, policy) and
+    the reply's own supported amounts; not every price in a search result, so a made-up number is
+    rarely a sum by chance. Within a cent.
+    """
+    pool = list(evidence.told_amounts | evidence.context_amounts | {a for a in in_reply if a != value})
+    pool = [a for a in pool if _has(evidence.all_amounts, a)][-_OPERANDS:]
+    cents = {_cents(a) for a in pool}
+    target = _cents(value)
+
+    def near(x: int) -> bool:
+        return x in cents or x - 1 in cents or x + 1 in cents
+
+    for i, a in enumerate(pool):
+        ca = _cents(a)
+        if near(target - ca) or near(ca - target):  # a + b, a - b
+            return True
+        for percent in evidence.percents:
+            if abs(a * percent / 100 - value) < 0.011 or abs(a * (1 - percent / 100) - value) < 0.011:
+                return True
+        for b in pool[i + 1 :]:
+            if near(target - ca - _cents(b)):
+                return True
+    return False
+
+
 def unsupported(reply: str, evidence: Evidence, db: ShopDB) -> list[str]:
     """The facts in ``reply`` that the evidence does not support (empty when the reply is grounded)."""
     seen = "\n".join(evidence.tool_text + evidence.customer_text)
@@ -73,8 +116,9 @@ def unsupported(reply: str, evidence: Evidence, db: ShopDB) -> list[str]:
         for match in pattern.finditer(reply):
             if match.group(0) not in seen:
                 bad.append(f"id {match.group(0)} never appeared in a tool result")
-    for value in amounts(reply):
-        if not _has(evidence.all_amounts, value):
+    in_reply = amounts(reply)
+    for value in in_reply:
+        if not _has(evidence.all_amounts, value) and not derived(value, evidence, in_reply):
             bad.append(f"amount ${value:,.2f} is in no tool result")
     for match in _DAYS.finditer(reply):
         if not re.search(rf"(?<!\d){match.group(1)}[\s-]*days?\b", seen, re.IGNORECASE):
@@ -97,7 +141,11 @@ def _product_sentence(sentence: str, evidence: Evidence, db: ShopDB, customer: s
         return []
     bad = []
     for value in amounts(sentence):
-        if abs(value - product.price) >= 0.01 and not _has(evidence.context_amounts, value):
+        if (
+            abs(value - product.price) >= 0.01
+            and not _has(evidence.context_amounts, value)
+            and not derived(value, evidence, amounts(sentence))
+        ):
             bad.append(f"{product.product_id} does not cost ${value:,.2f}")
     words = set(_WORD.findall(sentence.lower()))
     for color in COLORS:

@@ -19,6 +19,7 @@ from rlvr_envs.tasks.ecommerce.agents import oracle_action
 from rlvr_envs.tasks.ecommerce.config import EcomConfig, Scenario
 from rlvr_envs.tasks.ecommerce.episode import Episode
 from rlvr_envs.tasks.ecommerce.goals import Goal
+from rlvr_envs.tasks.ecommerce.llm_customer import LLMSettings
 from rlvr_envs.tasks.ecommerce.models import World
 from rlvr_envs.tasks.ecommerce.scenarios import build
 from rlvr_envs.tasks.ecommerce.tools import TOOL_SPECS
@@ -83,10 +84,17 @@ class EcomFamily(TaskFamily):
             self._worlds.move_to_end(key)
         return cached
 
-    def new_episode(self, task: Task) -> Episode:
-        """A fresh episode of ``task`` (its world rebuilt from the task's seeds)."""
+    def new_episode(self, task: Task, *, voiced: bool = True) -> Episode:
+        """A fresh episode of ``task`` (its world rebuilt from the task's seeds).
+
+        ``voiced=False`` uses the rule-based customer even when the config asks for an LLM voice (replay:
+        the rules decide every state change, so the verdict does not depend on the model's wording).
+        """
         world, goal = self._world(task.level, task.data)
-        return Episode(world, goal, int(task.data["talk_seed"]), self.config.max_silent_turns)
+        llm = None
+        if voiced and self.config.customer == "llm" and self.config.customer_base_url:
+            llm = LLMSettings(base_url=self.config.customer_base_url, model=self.config.customer_model)
+        return Episode(world, goal, int(task.data["talk_seed"]), self.config.max_silent_turns, llm)
 
     # ---- protocol ---------------------------------------------------------------------------
     def system_prompt(self, task: Task) -> str | None:
@@ -128,8 +136,8 @@ class EcomFamily(TaskFamily):
 
     # ---- scoring ----------------------------------------------------------------------------
     def verify(self, task: Task, transcript: Transcript) -> Verdict:
-        """Replay the transcript's assistant turns through a fresh episode and judge it."""
-        episode = self.new_episode(task)
+        """Replay the transcript's assistant turns through a fresh (rule-voiced) episode and judge it."""
+        episode = self.new_episode(task, voiced=False)
         actions = (
             [transcript]
             if isinstance(transcript, str)

@@ -12,6 +12,7 @@ import re
 
 from rlvr_envs.tasks.ecommerce.db import ShopDB
 from rlvr_envs.tasks.ecommerce.goals import Intent, satisfies
+from rlvr_envs.tasks.ecommerce.lexicon import words_to_digits
 from rlvr_envs.tasks.ecommerce.models import Order
 
 _COUNTED = re.compile(r"(\d+) (day|item)s")
@@ -38,8 +39,12 @@ def _date_forms(iso: str) -> list[str]:
     return [iso, f"{month} {day.day}", f"{day.day} {month}", f"{month[:3]} {day.day}"]
 
 
-def said(fact: str, text: str) -> bool:
-    """Whether ``fact`` (a status word, date, ``$`` amount, "N days", "N items", ``N%`` or id) appears in ``text``."""
+def said(fact: str, text: str, *, digits: bool = True) -> bool:
+    """Whether ``fact`` (a status word, date, ``$`` amount, "N days", "N items", ``N%`` or id) appears in ``text``.
+
+    Numbers in words count ("thirty days" says "30 days") unless ``digits`` is false.
+    """
+    text = words_to_digits(text) if digits and not fact.startswith(("$", "O", "R", "P")) else text
     low = text.lower()
     if fact.startswith("$"):
         value = float(fact[1:].replace(",", ""))

@@ -87,6 +87,27 @@ ACTS: dict[str, tuple[str, ...]] = {
         "Wait, on second thought I'd prefer {color}.",
         "Sorry, I changed my mind, {color} please.",
     ),
+    "choose": ("Of those, I'd take {pid}.", "Between them, {pid} is the one I want.", "I'll go with {pid}."),
+    "confirm_yes": ("Yes, please go ahead.", "Yes please, go ahead.", "Yes, that's right, please do."),
+    "confirm_not_yet": (
+        "Not yet, I haven't picked a product.",
+        "Hold on, we haven't found the right one yet.",
+        "No, I haven't chosen anything yet.",
+    ),
+    "confirm_nothing": ("There's nothing to confirm yet.", "Go ahead with what?", "I'm not sure what you mean."),
+    "return_reason": ("It just isn't right for me.", "It didn't work out for me.", "It's not what I expected."),
+    "return_refund": ("A refund, please.", "I'd like my money back.", "Just a refund, thanks."),
+    "return_exchange": (
+        "An exchange for size {option}, please.",
+        "I'd like to swap it for size {option}.",
+        "Size {option} instead, please.",
+    ),
+    "no_return": ("I'm not returning anything.", "I don't want to return anything.", "No return, thanks."),
+    "still_need": (
+        "Yes, I still need help with {what}.",
+        "We haven't finished {what} yet.",
+        "I'm still waiting for help with {what}.",
+    ),
     "done": ("Perfect, thanks!", "Great, that's sorted.", "Wonderful, thank you."),
     "wrong_order": (
         "Wait, order {oid} is not what I asked for.",
