@@ -214,7 +214,9 @@ def _program_for(output: Callable[[Task, Any], Any]) -> Act:
 
 CODE_SHORTCUTS: tuple[Shortcut, ...] = (
     *(_code_constant(v) for v in (0, 1, -1, "", "YES", "NO")),
-    Shortcut("code_first_public_output", _program_for(_first_public_output), ("code",), code_output=_first_public_output),
+    Shortcut(
+        "code_first_public_output", _program_for(_first_public_output), ("code",), code_output=_first_public_output
+    ),
     Shortcut("code_echo_input", _program_for(_echo_output), ("code",), code_output=_echo_output),
     Shortcut("code_public_lookup", _program_for(_lookup_output), ("code",), code_output=_lookup_output),
 )
@@ -226,7 +228,7 @@ def judge_code_outputs(task: Task, family: Any, output: Callable[[Task, Any], An
     It mirrors `CodeFamily`: the public tests first, resubmission until the last attempt, then the
     hidden tests' pass rate (``dense``) or all-pass (``binary``) times ``attempt_decay`` per attempt.
     """
-    from rlvr_envs.tasks.code.problems import hidden_tests
+    from rlvr_envs.tasks.code.problems import echoes, hidden_tests
     from rlvr_envs.verifiers.sandbox import TestCase
     from rlvr_envs.verifiers.sandbox.judge import outputs_match, values_match
 
@@ -243,7 +245,12 @@ def judge_code_outputs(task: Task, family: Any, output: Callable[[Task, Any], An
     attempts = 1 if all(passed(t) for t in public) else config.max_attempts
     hidden = hidden_tests(task.data)
     results = [passed(t) for t in hidden]
-    rate = sum(results) / len(results) if results else 0.0
+    informative = [ok for t, ok in zip(hidden, results, strict=True) if not echoes(task.data["mode"], t)] or results
+    rate = sum(informative) / len(informative) if informative else 0.0
+    outputs = {json.dumps(output(task, t.input), sort_keys=True) for t in hidden}
+    expected = {json.dumps(t.expected, sort_keys=True) for t in hidden}
+    if len(hidden) > 1 and len(outputs) == 1 and len(expected) > 1:  # `constant_output` in the family
+        rate = 0.0
     base = rate if config.reward.mode == "dense" else float(all(results))
     return float(base * config.reward.attempt_decay ** (attempts - 1))
 
@@ -425,7 +432,9 @@ class ShortcutReport(BaseModel):
 def _play(env: Any, task: Task, shortcut: Shortcut, prior: dict[str, str]) -> float:
     _, info = env.reset(options={"task": task})
     for turn in range(MAX_TURNS):
-        probe = Probe(task.family, task.prompt, list(info["messages"]), list(info.get("tools") or []), task, prior, turn)
+        probe = Probe(
+            task.family, task.prompt, list(info["messages"]), list(info.get("tools") or []), task, prior, turn
+        )
         _, reward, terminated, truncated, info = env.step(shortcut.act(probe))
         if terminated or truncated:
             return float(reward)
@@ -436,7 +445,7 @@ def _floor(env: Any, task: Task) -> float:
     """The reward of a well-formed empty answer: what any format-following reply earns."""
     if task.family != "vqa":
         return 0.0
-    _, info = env.reset(options={"task": task})
+    env.reset(options={"task": task})
     _, reward, *_ = env.step("<caption>object</caption><bbox>[[0, 0, 1, 1]]</bbox><answer>none</answer>")
     return float(reward)
 
@@ -501,7 +510,9 @@ def run_shortcuts(
         if policies is not None:
             unknown = set(policies) - {s.name for s in chosen}
             if unknown:
-                raise ValueError(f"unknown shortcut(s) {sorted(unknown)} for {env_id}; known: {[s.name for s in chosen]}")
+                raise ValueError(
+                    f"unknown shortcut(s) {sorted(unknown)} for {env_id}; known: {[s.name for s in chosen]}"
+                )
             chosen = [s for s in chosen if s.name in policies]
         results: list[ShortcutResult] = []
         floors: dict[int, float] = {}
