@@ -446,12 +446,18 @@ BUILDERS: dict[str, Callable[[Rng, Scene, int], Question | None]] = {
 }
 
 
+def degenerate(scene: Scene, question: Question) -> bool:
+    """A yes/no or count question about *every* object: boxing everything is its grounding, so a
+    detector plus a guessed answer would earn full credit; such questions are redrawn."""
+    return question.answer_type in ("yesno", "count") and len(set(question.refs)) == len(scene.objects) > 1
+
+
 def make_question(rng: Rng, scene: Scene, chain_length: int, family: str | None = None) -> Question | None:
     """A question of ``family`` (or of a random family, falling back to others that fit the scene)."""
     order = [family] if family is not None else [FAMILIES[int(i)] for i in rng.permutation(len(FAMILIES))]
     for name in order:
         for _ in range(_TRIES):
             question = BUILDERS[name](rng, scene, chain_length)
-            if question is not None:
+            if question is not None and not degenerate(scene, question):
                 return question
     return None
