@@ -150,6 +150,8 @@ def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
     - ``reduced_fraction``: ``\\frac{A}{B}`` (or a polynomial) with A and B expanded and B of no
       higher degree in ``x`` than the gold's denominator, so common factors are really cancelled.
     """
+    if form == "antiderivative" and re.search(r"\\int\b|\bintegral\b|\bIntegral\b", predicted):
+        return FormCheck(ok=False, reason="expected the antiderivative worked out, not the integral itself")
     if form in ("any", "antiderivative"):
         return FormCheck(ok=True)
     if form == "number":
