@@ -260,7 +260,7 @@ class CodeFamily(TaskFamily):
         components = {
             "correct": float(everything),
             "format": 1.0,
-            "tests_passed": rate,
+            "tests_passed": passed / len(results) if results else 0.0,
             "tests_total": float(len(results)),
             "timeouts": float(timeouts),
             "runtime_s": max((r.wall_s for r in results), default=0.0),
