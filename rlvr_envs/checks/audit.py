@@ -69,7 +69,10 @@ def _section(inner: Any, task: Task, folder: Path, number: int) -> str:
             parts.append(f"<p><b>Supporting {esc(doc_id)}:</b></p><pre>{esc(text)}</pre>")
     else:
         inner.reset(options={"task": task})
-        parts += [f"<pre>{esc(task.prompt[:4000])}</pre>", f"<p><b>Oracle:</b></p><pre>{esc(inner.oracle_action())}</pre>"]
+        parts += [
+            f"<pre>{esc(task.prompt[:4000])}</pre>",
+            f"<p><b>Oracle:</b></p><pre>{esc(inner.oracle_action())}</pre>",
+        ]
     parts.append("<p><b>Ambiguous?</b> ____ &nbsp; <b>Why:</b> ____</p>")
     return "\n".join(parts)
 
@@ -88,7 +91,10 @@ def write_audit(env_id: str, levels: list[int], per_level: int, out: Path, seed:
         for value in seeds:
             inner.reset(seed=int(value % (2**63)), options={"level": level})
             number += 1
-            sections.append(_section(inner, inner.task, out.parent, number))
+            task = inner.task
+            if task is None:  # pragma: no cover - reset always sets a task
+                raise RuntimeError(f"{env_id} reset without a task")
+            sections.append(_section(inner, task, out.parent, number))
             print(f"audit: {env_id} task {number} (level {level})", file=sys.stderr, flush=True)
     env.close()
     title = f"Audit of {env_id}: {number} tasks, levels {', '.join(map(str, levels))}"

@@ -550,3 +550,34 @@ def run_shortcuts(
         )
     finally:
         env.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m rlvr_envs.checks.shortcuts --env ID [--levels 0,2,4,6,8] [--tasks 1000]``."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m rlvr_envs.checks.shortcuts", description=main.__doc__)
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--levels", default="0,2,4,6,8")
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    levels = [int(v) for v in args.levels.split(",") if v.strip()]
+    report = run_shortcuts(
+        args.env,
+        levels,
+        args.tasks,
+        args.seed,
+        calibration_tasks=min(args.tasks, 200),
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    best = report.best()
+    print(report.table())
+    print(f"best: {best.policy} at level {best.level}: {best.excess_reward:+.3f} mean, {best.full_share:.1%} full")
+    print("PASS" if report.passed else f"FAIL: {len(report.failures())} (policy, level) over the bar")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

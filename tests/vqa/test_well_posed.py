@@ -7,6 +7,7 @@ asks about is clearly on one side; a region answer's object sits well inside its
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -56,7 +57,7 @@ def test_relation_questions_agree_under_every_reading(per_level: int) -> None:
         question, objects = task.data["question"], task.data["scene"]["objects"]
         if question["family"] == "relation_chain":
             path = question["refs"]
-            for op, (a, b) in zip(question["program"]["ops"], zip(path, path[1:], strict=False), strict=True):
+            for op, (a, b) in zip(question["program"]["ops"], itertools.pairwise(path), strict=True):
                 _hop_ok(objects, a, b, op)
             checked += 1
         elif question["family"] == "relation" and question["program"]["relation"] in AXES:

@@ -20,7 +20,8 @@ Response format (stated in every prompt)::
 ``reward = em*EM + f1*F1 + citations*citation_F1 + rubric*rubric`` with the weights of
 `LongContextReward` (the spec's ``[reward]`` table); by default the citation term is paid only when
 the answer is exactly right (EM), so citing every document beside a guessed name (which often
-shares a word with the gold) earns nothing. The weights sum to at most 1, so a perfect response earns their sum (1.0 by default).
+shares a word with the gold) earns nothing. The weights sum to at most 1, so a perfect response
+earns their sum (1.0 by default).
 """
 
 from __future__ import annotations
