@@ -252,7 +252,7 @@ _ORG_COLOUR = (
     "Visitors often remark on its {adjective} offices.",
     "{name} is best known for its work on {topic}.",
     "Its archive holds papers on {topic}.",
-    "Its staff are most busy every {season}, when {topic} is in demand.",
+    "Its staff are busiest every {season}, when demand for {topic} peaks.",
     "{name} is proud of its reputation in {topic}.",
     "The organisation keeps {adjective} records of its meetings.",
 )

@@ -238,7 +238,8 @@ def build_count(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
 def build_exist(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
     filt = _random_filter(rng, scene, int(rng.integers(1, 4)), existing=rng.random() < 0.5)
     refs = matching(scene, filt)
-    text = f"Is there a {phrase(filt)}?"
+    words = phrase(filt)
+    text = f"Is there {'an' if words[0] in 'aeiou' else 'a'} {words}?"
     answer = "yes" if refs else "no"
     return Question("exist", text, answer, "yesno", refs, caption_for(scene, refs, filt), {"filter": filt})
 
