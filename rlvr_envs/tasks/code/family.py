@@ -253,7 +253,7 @@ class CodeFamily(TaskFamily):
         rate = sum(r.passed for r in informative) / len(informative) if informative else 0.0
         everything = passed == len(results) and bool(results)
         reward_options = self.config.reward
-        constant = constant_output(tests, results)
+        constant = constant_output(str(task.data.get("mode")), tests, results)
         base = 0.0 if constant else rate if reward_options.mode == "dense" else float(everything)
         reward = base * reward_options.attempt_decay ** (attempts - 1)
         timeouts = sum(r.timed_out for r in results)
@@ -310,15 +310,18 @@ class CodeFamily(TaskFamily):
         return f"Here is my solution.\n\n```python\n{program}```"
 
 
-def constant_output(tests: list[TestCase], results: list[TestResult]) -> bool:
+def constant_output(mode: str, tests: list[TestCase], results: list[TestResult]) -> bool:
     """Whether a program gave one and the same output on every hidden test while the expected
     outputs differ: a constant (``print(0)``, the first example's answer) whose passes are luck,
-    so dense credit is not paid for them."""
+    so dense credit is not paid for them. Stdio programs are compared by their stdout, functions
+    by their return value."""
     if len(results) < 2 or any(r.status not in ("passed", "wrong_answer") for r in results):
         return False
     expected = {json.dumps(t.expected, sort_keys=True) for t in tests}
-    got = {r.stdout.strip() if isinstance(t.expected, str) else json.dumps(r.got, sort_keys=True)
-           for t, r in zip(tests, results, strict=True)}  # fmt: skip
+    if mode == "stdio":
+        got = {" ".join(r.stdout.split()) for r in results}
+    else:
+        got = {json.dumps(r.got, sort_keys=True) for r in results}
     return len(expected) > 1 and len(got) == 1
 
 
