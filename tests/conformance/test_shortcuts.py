@@ -101,3 +101,27 @@ def test_simulated_code_judging_agrees_with_the_sandbox() -> None:
                 assert simulated == pytest.approx(real), (shortcut.name, task.task_id)
                 checked += 1
     assert checked == 2 * 3 * len(CODE_SHORTCUTS)
+
+
+def test_simulated_code_judging_pays_a_right_program() -> None:
+    """The simulation must not zero everything: the reference's own outputs earn 1.0, as the
+    oracle does in the sandbox (a constant-output rule that misread return values did zero both)."""
+    import json
+
+    import gymnasium as gym
+
+    from rlvr_envs.tasks.code.templates import Pipeline
+
+    env = gym.make("rlvr/Code-v0", modes=["function"])
+    inner = env.unwrapped
+    for seed in range(4):
+        env.reset(seed=seed, options={"level": 2})
+        task = inner.task
+        pipeline = Pipeline(tuple(task.data["templates"]))
+
+        def reference(t: object, test_input: object, pipeline: Pipeline = pipeline) -> object:
+            return json.loads(json.dumps(pipeline.solve(*json.loads(json.dumps(test_input)))))
+
+        assert judge_code_outputs(task, inner.family, reference) == pytest.approx(1.0)
+        _, reward, *_ = env.step(inner.oracle_action())
+        assert reward == pytest.approx(1.0)
