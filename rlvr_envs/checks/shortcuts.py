@@ -129,7 +129,7 @@ GENERIC: tuple[Shortcut, ...] = (
     Shortcut("last_number", _last_number, legit_share=True),
     Shortcut("echo_prompt", _echo),
     Shortcut("refuse", _refuse),
-    Shortcut("hedge", _hedge),
+    Shortcut("hedge", _hedge, legit_share=True),  # graders read one of its boxes: a constant in effect
 )
 
 

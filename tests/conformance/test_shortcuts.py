@@ -33,7 +33,7 @@ OPEN = {
 OPEN_FULL = {
     **OPEN,
     **{
-        env: "level 0: constants/first number right on 2.2-2.9% of tasks (gcd of a multiple, small sums)"
+        env: "levels 0/2: constants, first number, prior right on 2.2-2.9% of tasks (gcd of a multiple, small sums)"
         for env in ("rlvr/Math-v0", "rlvr/MathPython-v0", "rlvr/MathRetry-v0")
     },
 }
