@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel
 
-AnswerForm = Literal["any", "expanded", "factored", "reduced_fraction", "antiderivative"]
+AnswerForm = Literal["any", "expanded", "factored", "reduced_fraction", "antiderivative", "number"]
 """``antiderivative`` is not a text form: it asks for equality up to a constant (checked by
 ``rlvr_envs.verifiers.math.check_antiderivative``), so `check_form` accepts any text for it."""
 
@@ -21,6 +21,21 @@ _WRAPPERS = re.compile(r"\\left|\\right|\\[,;:! ]|\s+|\$")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 _POWER_OF_X = re.compile(r"x(?:\^\{?(\d{1,6})\}?)?")
 _GROUP_EXPONENT = re.compile(r"\^\{?(\d{1,4})\}?")
+
+
+_LITERAL = re.compile(
+    r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+    r"|[-+]?\\d?frac\{[-+]?\d+\}\{[-+]?\d+\}"
+    r"|[-+]?\d+/\d+"
+)
+_ASSIGNMENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,8}=")
+
+
+def is_number_literal(text: str) -> bool:
+    """Whether ``text`` is one number written out (``-12``, ``3.5``, ``\\frac{7}{2}``, ``7/2``), not an
+    expression to evaluate; ``x = 5`` counts as ``5``. Used for the ``number`` form."""
+    answer = _ASSIGNMENT.sub("", _clean(text).replace("\u2212", "-"), count=1)
+    return _LITERAL.fullmatch(answer) is not None
 
 
 class FormCheck(BaseModel):
@@ -130,11 +145,19 @@ def check_form(form: AnswerForm, gold: str, predicted: str) -> FormCheck:
 
     - ``expanded``: a sum of monomials: no brackets, no powers of groups, no ``x`` in a denominator.
     - ``factored``: a product at the top level, with at least as many factors as the gold.
+    - ``number``: one number written out (what "compute", "find the gcd"... ask for), so copying the
+      prompt's expression, which the equivalence check would accept, earns nothing.
     - ``reduced_fraction``: ``\\frac{A}{B}`` (or a polynomial) with A and B expanded and B of no
       higher degree in ``x`` than the gold's denominator, so common factors are really cancelled.
     """
+    if form == "antiderivative" and re.search(r"\\int\b|\bintegral\b|\bIntegral\b", predicted):
+        return FormCheck(ok=False, reason="expected the antiderivative worked out, not the integral itself")
     if form in ("any", "antiderivative"):
         return FormCheck(ok=True)
+    if form == "number":
+        if is_number_literal(predicted):
+            return FormCheck(ok=True)
+        return FormCheck(ok=False, reason="expected a single number (its value worked out), not an expression")
     answer = _clean(predicted)
     if form == "expanded":
         if _is_expanded(answer):

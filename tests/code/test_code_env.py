@@ -148,3 +148,34 @@ def test_config_errors_say_what_to_fix() -> None:
         _env(modes=[])
     with pytest.raises(SpecError, match="no such file"):
         _env(source="/nonexistent/problems.jsonl")
+
+
+def test_generated_tests_always_discriminate() -> None:
+    """No task has one expected output on every hidden test, or hidden tests that echoing passes."""
+    from rlvr_envs.tasks.code.problems import echoes, hidden_tests
+
+    env = _env()
+    inner = rlvr_envs.unwrap(env)
+    for level in (0, 4, 6, 8):
+        for seed in range(60):
+            env.reset(seed=seed, options={"level": level})
+            task = inner.task
+            assert task is not None
+            hidden = hidden_tests(task.data)
+            assert len({repr(t.expected) for t in hidden}) > 1, task.data["templates"]
+            assert not all(echoes(task.data["mode"], t) for t in hidden), task.data["templates"]
+            steps = task.data["templates"][:-1]
+            assert len(steps) == len(set(steps)), "a pipeline repeats a step"
+
+
+def test_a_constant_output_earns_nothing_even_where_it_is_sometimes_right() -> None:
+    env = _env(templates=["max_subarray_sum"], modes=["function"], max_attempts=1, hidden_tests=12)
+    for seed in range(4):
+        _reset_on(env, "max_subarray_sum", "function", level=4, seed=seed)
+        task = rlvr_envs.unwrap(env).task
+        from rlvr_envs.tasks.code.problems import hidden_tests
+
+        value = hidden_tests(task.data)[0].expected  # right on at least one hidden test
+        _, reward, _, _, info = env.step(f"```python\ndef solve(a):\n    return {value!r}\n```")
+        assert info["verdict"]["components"]["tests_passed"] > 0
+        assert reward == 0.0 and "same output on every test" in info["verdict"]["reason"]

@@ -187,3 +187,32 @@ def test_articles_state_their_facts_and_filler_names_nobody() -> None:
                 target = world.target(relation.name, document.subject[1])
                 if target is not None:
                     assert display(world, target) in document.text, (relation.name, document.text)
+
+
+def test_dates_respect_births_and_foundings() -> None:
+    """A reader never sees an event before its participants grew up or its organiser existed, nor
+    a work published before its publisher was founded (issue 22)."""
+    for seed in (1, 7, 31):
+        world = generate_world(np.random.default_rng(seed), 200)
+        births, founded = world.attr["birth_date"], world.attr["founded"]
+        for event, people in enumerate(world.participants):
+            held = to_date(int(world.attr["event_date"][event]))
+            assert all(held.year >= to_date(int(births[p])).year + 18 for p in people), (event, held)
+            assert held.year >= founded[world.rel["organiser"][event]]
+            assert held.year <= 2024
+        assert (world.attr["year"] >= founded[world.rel["publisher"]]).all()
+
+
+def test_filler_sentences_state_no_event_or_work() -> None:
+    """Colour sentences must not create events, works or recurring activities a counting question
+    could pick up (a fair, an annual report, a prize, meetings)."""
+    from rlvr_envs.tasks.longcontext import documents
+
+    colour = [
+        s for name in dir(documents) if name.endswith("_COLOUR") for s in getattr(documents, name)
+    ]  # fmt: skip
+    assert colour
+    for sentence in colour:
+        lowered = sentence.lower()
+        for word in ("fair", "festival", "annual report", "prize", "award", "meet ", "publishes", "museum"):
+            assert word not in lowered, sentence

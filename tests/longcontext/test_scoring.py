@@ -46,7 +46,7 @@ def test_partial_answer_gets_f1_only() -> None:
     result = run(entity_task(), f"<answer>Keltin</answer> {GOOD_CITES}")
     assert result["em"] == 0.0 and result["f1"] == pytest.approx(2 / 3)
     assert result["rubric"] == 0.0  # the rubric is paid only for a correct answer
-    assert result["reward"] == pytest.approx(0.1 * 2 / 3 + 0.25)
+    assert result["reward"] == pytest.approx(0.1 * 2 / 3)  # citations are paid only beside an exact answer
     assert not result["correct"]
 
 

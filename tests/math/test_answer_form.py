@@ -144,3 +144,35 @@ def test_reduced_fraction_with_braced_powers_inside() -> None:
     assert not check_form("reduced_fraction", gold, unreduced).ok
     assert not check_form("reduced_fraction", gold, "\\frac{x^{2}}{x^{2} - 1} + \\frac{1}{x}").ok
     assert not check_form("reduced_fraction", gold, "\\frac{x^{2}{x - 1}").ok  # unbalanced: never raises
+
+
+def test_a_value_question_needs_a_number_not_the_prompts_expression() -> None:
+    """Copying "29^{2} + (52 \\times (-75) - 78) + 83" back is equal to the gold but is no answer."""
+    from rlvr_envs.verifiers.math_form import is_number_literal
+
+    for literal in ("-3054", "46", "\\frac{35}{33}", "-\\frac{2286}{5}", "7/2", "x = 5", "12,400", "3.5"):
+        assert check_form("number", literal, literal).ok, literal
+        assert is_number_literal(literal)
+    for expression in ("29^{2} + 83", "\\gcd(506, 92)", "2 \\times 3", "\\binom{5}{2}", "\\sqrt{4}"):
+        assert not check_form("number", "4", expression).ok, expression
+    assert not check_form("antiderivative", "x^{2}", "\\int 2 x \\, dx").ok
+
+
+def test_math_env_refuses_the_copied_expression() -> None:
+    import gymnasium as gym
+
+    import rlvr_envs
+
+    env = gym.make("rlvr/Math-v0")
+    inner = rlvr_envs.unwrap(env)
+    refused = 0
+    for seed in range(150):
+        env.reset(seed=seed, options={"level": 4})
+        task = inner.task
+        if task.metadata.get("generator") != "arithmetic":
+            continue
+        expression = task.prompt.split("$")[1]
+        _, reward, *_ = env.step(f"\\boxed{{{expression}}}")
+        assert reward <= 0.0, task.prompt
+        refused += 1
+    assert refused >= 3

@@ -58,7 +58,12 @@ def test_oracle_response_scores_one_and_each_part_counts() -> None:
     caption, boxes, answer = _gold()
     assert FAMILY.verify(TASK, response_text(caption, boxes, answer)).reward == pytest.approx(1.0)
     wrong_answer = FAMILY.verify(TASK, response_text(caption, boxes, "definitely not it"))
-    assert wrong_answer.reward == pytest.approx(0.6) and not wrong_answer.correct
+    assert wrong_answer.reward == pytest.approx(0.1) and not wrong_answer.correct  # gated: only the format
+    ungated = VQAFamily(reward={"gated": False}).verify(TASK, response_text(caption, boxes, "definitely not it"))
+    assert ungated.reward == pytest.approx(0.6)
+    if boxes:  # the right answer on ungrounded boxes is a guess: only the format is paid
+        far = [[0, 0, 2, 2] for _ in boxes]
+        assert FAMILY.verify(TASK, response_text(caption, far, answer)).reward == pytest.approx(0.1)
     no_boxes = FAMILY.verify(TASK, response_text(caption, [], answer))
     assert no_boxes.components["boxes"] == (1.0 if not boxes else 0.0)
     no_caption = FAMILY.verify(TASK, response_text("", boxes, answer))

@@ -10,6 +10,7 @@ extra attempt. ``info["verdict"]["details"]`` lists every test's outcome and run
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from rlvr_envs.errors import InvalidOptionError, SpecError
 from rlvr_envs.tasks.code.dataset import CodeRow, SourceFormat, load_code_jsonl
 from rlvr_envs.tasks.code.problems import (
     Knobs,
+    echoes,
     generate_task_data,
     hidden_tests,
     reference_program,
@@ -244,16 +246,21 @@ class CodeFamily(TaskFamily):
         tests = hidden_tests(task.data)
         results = self._run(task, code, tests)
         passed = sum(r.passed for r in results)
-        rate = passed / len(results) if results else 0.0
+        # dense credit counts the tests that echoing the input would not pass (all when none is left)
+        informative = [
+            r for t, r in zip(tests, results, strict=True) if not echoes(str(task.data.get("mode")), t)
+        ] or results
+        rate = sum(r.passed for r in informative) / len(informative) if informative else 0.0
         everything = passed == len(results) and bool(results)
         reward_options = self.config.reward
-        base = rate if reward_options.mode == "dense" else float(everything)
+        constant = constant_output(str(task.data.get("mode")), tests, results)
+        base = 0.0 if constant else rate if reward_options.mode == "dense" else float(everything)
         reward = base * reward_options.attempt_decay ** (attempts - 1)
         timeouts = sum(r.timed_out for r in results)
         components = {
             "correct": float(everything),
             "format": 1.0,
-            "tests_passed": rate,
+            "tests_passed": passed / len(results) if results else 0.0,
             "tests_total": float(len(results)),
             "timeouts": float(timeouts),
             "runtime_s": max((r.wall_s for r in results), default=0.0),
@@ -266,6 +273,10 @@ class CodeFamily(TaskFamily):
             details["public"] = [_outcome(r) for r in public]
         if everything:
             reason = f"All {len(results)} hidden tests passed."
+        elif constant:
+            reason = (
+                f"{passed} of {len(results)} hidden tests passed, but with the same output on every test: no credit."
+            )
         else:
             suffix = f" ({timeouts} timed out)." if timeouts else "."
             reason = f"{passed} of {len(results)} hidden tests passed{suffix}"
@@ -297,6 +308,21 @@ class CodeFamily(TaskFamily):
         if program is None:
             raise InvalidOptionError(f"task {state.task.task_id!r} has no reference solution for the oracle")
         return f"Here is my solution.\n\n```python\n{program}```"
+
+
+def constant_output(mode: str, tests: list[TestCase], results: list[TestResult]) -> bool:
+    """Whether a program gave one and the same output on every hidden test while the expected
+    outputs differ: a constant (``print(0)``, the first example's answer) whose passes are luck,
+    so dense credit is not paid for them. Stdio programs are compared by their stdout, functions
+    by their return value."""
+    if len(results) < 2 or any(r.status not in ("passed", "wrong_answer") for r in results):
+        return False
+    expected = {json.dumps(t.expected, sort_keys=True) for t in tests}
+    if mode == "stdio":
+        got = {" ".join(r.stdout.split()) for r in results}
+    else:
+        got = {json.dumps(r.got, sort_keys=True) for r in results}
+    return len(expected) > 1 and len(got) == 1
 
 
 def _attempts_left(left: int) -> str:

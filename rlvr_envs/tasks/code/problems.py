@@ -21,6 +21,7 @@ from rlvr_envs.verifiers.sandbox import TestCase
 
 ENTRY_POINT = "solve"
 MAX_PIPELINE_STEPS = 2
+MAX_REDRAWS = 50  # a degenerate draw is redrawn; in practice a few percent of draws are
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ def choose_pipeline(rng: np.random.Generator, level: int, names: list[str], comp
     finals = [name for name in pipeline_finals() if name in names]
     steps = [name for name in transforms() if name in names]
     if compose and finals and steps and rng.random() < knobs.compose_probability:
-        count = int(rng.integers(1, knobs.compose_steps + 1))
-        chosen = [steps[int(rng.integers(0, len(steps)))] for _ in range(count)]
+        count = min(int(rng.integers(1, knobs.compose_steps + 1)), len(steps))
+        chosen = [steps[int(i)] for i in rng.choice(len(steps), size=count, replace=False)] if count > 1 else []
+        chosen = chosen or [steps[int(rng.integers(0, len(steps)))]]  # one step: the same draw as before
         return Pipeline((*chosen, finals[int(rng.integers(0, len(finals)))]))
     return Pipeline((names[int(rng.integers(0, len(names)))],))
 
@@ -94,6 +96,30 @@ def _hidden(names: tuple[str, ...], mode: str, level: int, seed: int, count: int
         edge = index == 0 or bool(rng.random() < density)  # the first hidden test is always an edge case
         tests.append(make_test(pipeline, mode, pipeline.generate(rng, scale, edge)))
     return tuple(tests)
+
+
+def _key(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def echoes(mode: str, test: TestCase) -> bool:
+    """Whether echoing the input (stdin to stdout, or returning the first argument) passes ``test``."""
+    if mode == "stdio":
+        return str(test.input).split() == str(test.expected).split()
+    return isinstance(test.input, list) and bool(test.input) and _key(test.input[0]) == _key(test.expected)
+
+
+def degenerate(mode: str, public: list[TestCase], hidden: list[TestCase]) -> str | None:
+    """Why these tests cannot tell a solution from a cheap trick, or ``None`` when they can.
+
+    Refused: one expected output on every test (``print(0)`` would pass) or on every hidden test,
+    or hidden outputs that all equal the input (echoing it would pass).
+    """
+    if len({_key(t.expected) for t in hidden}) < 2:
+        return "every test has the same expected output"
+    if all(echoes(mode, t) for t in hidden):
+        return "every expected output equals the input"
+    return None
 
 
 def hidden_tests(data: dict[str, Any]) -> list[TestCase]:
@@ -160,9 +186,14 @@ def generate_task_data(
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(prompt, data, metadata) of a procedural task."""
     knobs = Knobs.at(level)
-    pipeline = choose_pipeline(rng, level, names, compose)
-    mode = modes[int(rng.integers(0, len(modes)))]
-    examples = public_tests(rng, pipeline, mode, public_count)
+    count = hidden_count or knobs.hidden_tests
+    for _ in range(MAX_REDRAWS):  # refuse tasks whose tests do not discriminate (see `degenerate`)
+        pipeline = choose_pipeline(rng, level, names, compose)
+        mode = modes[int(rng.integers(0, len(modes)))]
+        examples = public_tests(rng, pipeline, mode, public_count)
+        hidden_seed = int(rng.integers(0, 2**63 - 1))
+        if degenerate(mode, examples, list(_hidden(pipeline.names, mode, level, hidden_seed, count))) is None:
+            break
     limit = time_limit_s if time_limit_s is not None else knobs.time_limit_s
     prompt = statement(
         title=pipeline.title(),
@@ -182,8 +213,8 @@ def generate_task_data(
         "entry_point": ENTRY_POINT if mode == "function" else None,
         "public_tests": [t.model_dump() for t in examples],
         "hidden": {
-            "seed": int(rng.integers(0, 2**63 - 1)),
-            "count": hidden_count or knobs.hidden_tests,
+            "seed": hidden_seed,
+            "count": count,
             "level": level,
         },
         "time_limit_s": limit,

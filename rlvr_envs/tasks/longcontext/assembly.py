@@ -69,27 +69,39 @@ def high_candidates(world: World, question: Question) -> tuple[list[Ref], list[R
     the relation types (same kind as a gold document). Both sorted; the caller shuffles."""
     gold = set(question.supporting)
     path = set(question.path)
-    by_kind: dict[str, list[int]] = {kind: [] for kind in KINDS}
-    for kind, index in path:
-        by_kind[kind].append(index)
-    sharing: set[Ref] = {ref for ref in path if ref not in gold}
-    for relation in RELATIONS.values():
-        targets = by_kind[relation.target]
-        if targets:
-            hits = np.flatnonzero(np.isin(world.rel[relation.name], targets))
-            sharing.update((relation.source, int(source)) for source in hits.tolist())
-    people = set(by_kind["person"])
-    if people:
-        sharing.update(("event", e) for e, members in enumerate(world.participants) if people.intersection(members))
+    # Articles that merely mention the answer (or an entity of its kind on the path, e.g. the other
+    # side of a comparison) would make "the most mentioned name" a shortcut to it; they are drawn
+    # in neither tier.
+    answer_kind = next((ref[0] for ref in question.path if world.name(ref) == question.answer), None)
+    sharing = _mentioning(world, [ref for ref in path if ref[0] != answer_kind])
+    avoid = _mentioning(world, [ref for ref in path if ref[0] == answer_kind]) - sharing
+    sharing |= {ref for ref in path if ref not in gold}
     sharing -= gold
     gold_kinds = {kind for kind, _ in gold}
     same_kind = [
         (kind, index)
         for kind in sorted(gold_kinds)
         for index in range(world.size(kind))
-        if (kind, index) not in gold and (kind, index) not in sharing
+        if (kind, index) not in gold and (kind, index) not in sharing and (kind, index) not in avoid
     ]
     return sorted(sharing), same_kind
+
+
+def _mentioning(world: World, refs: list[Ref]) -> set[Ref]:
+    """Entities whose articles name one of ``refs`` (a relation pointing at it, or an event it joined)."""
+    by_kind: dict[str, list[int]] = {kind: [] for kind in KINDS}
+    for kind, index in refs:
+        by_kind[kind].append(index)
+    found: set[Ref] = set()
+    for relation in RELATIONS.values():
+        targets = by_kind[relation.target]
+        if targets:
+            hits = np.flatnonzero(np.isin(world.rel[relation.name], targets))
+            found.update((relation.source, int(source)) for source in hits.tolist())
+    people = set(by_kind["person"])
+    if people:
+        found.update(("event", e) for e, members in enumerate(world.participants) if people.intersection(members))
+    return found
 
 
 def _tokens(counter: TokenCounter, document: Document) -> int:

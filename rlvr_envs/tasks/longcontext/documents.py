@@ -248,12 +248,12 @@ _ORG_FACTS = {
     "employees": ("{name} employs {v} people.", "It has {v} employees.", "The staff of {name} numbers {v}."),
 }
 _ORG_COLOUR = (
-    "{name} publishes an annual report on {topic}.",
+    "{name} is often consulted on {topic}.",
     "Visitors often remark on its {adjective} offices.",
     "{name} is best known for its work on {topic}.",
     "Its archive holds papers on {topic}.",
-    "Its members meet every {season} to discuss {topic}.",
-    "{name} runs a small prize for essays on {topic}.",
+    "Its staff are busiest every {season}, when demand for {topic} peaks.",
+    "{name} is proud of its reputation in {topic}.",
     "The organisation keeps {adjective} records of its meetings.",
 )
 _PLACE_INTRO = (
@@ -271,9 +271,9 @@ _PLACE_COLOUR = (
     "{name} is known for its {adjective} {feature}.",
     "Visitors come to see the {feature} of {name} each {season}.",
     "Locals in {name} take pride in {topic}.",
-    "{name} holds a small fair every {season}.",
+    "{name} is at its busiest every {season}.",
     "Visitors to {name} often mention its {adjective} streets.",
-    "{name} has a museum devoted to {topic}.",
+    "Many people in {name} take an interest in {topic}.",
 )
 _EVENT_INTRO = ("The {name} was {description}.", "The {name} was {description} remembered for {topic}.")
 _EVENT_FACTS = {

@@ -19,8 +19,9 @@ Response format (stated in every prompt)::
 
 ``reward = em*EM + f1*F1 + citations*citation_F1 + rubric*rubric`` with the weights of
 `LongContextReward` (the spec's ``[reward]`` table); by default the citation term is paid only when
-the answer overlaps the gold (F1 > 0), so citing the right documents beside a junk answer earns
-nothing. The weights sum to at most 1, so a perfect response earns their sum (1.0 by default).
+the answer is exactly right (EM), so citing every document beside a guessed name (which often
+shares a word with the gold) earns nothing. The weights sum to at most 1, so a perfect response
+earns their sum (1.0 by default).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class LongContextReward(BaseModel):
     f1: float = Field(default=0.1, ge=0.0, le=1.0, description="token F1 of the answer (best alias)")
     citations: float = Field(default=0.25, ge=0.0, le=1.0, description="F1 of cited vs supporting documents")
     rubric: float = Field(default=0.15, ge=0.0, le=1.0, description="share of path entities named; only if EM")
-    citations_need_answer: bool = Field(default=True, description="pay citations only when answer F1 > 0")
+    citations_need_answer: bool = Field(default=True, description="pay citations only when the answer is exactly right")
     no_answer: float = Field(default=0.0, ge=-1.0, le=0.0, description="reward when no answer can be found")
 
     @model_validator(mode="after")
@@ -145,7 +146,7 @@ def score(data: Mapping[str, Any], response: str, reasoning: str, weights: LongC
         )
     em, f1 = answer_scores(data, _clean(extraction.answer))
     rubric = named_share(data.get("rubric", []), reasoning) if em else 0.0
-    citation_credit = citation_f1 if (f1 > 0 or not weights.citations_need_answer) else 0.0
+    citation_credit = citation_f1 if (em > 0 or not weights.citations_need_answer) else 0.0
     reward = weights.em * em + weights.f1 * f1 + weights.citations * citation_credit + weights.rubric * rubric
     verdict = "Correct" if em else ("Partly correct" if f1 > 0 else "Incorrect")
     reason = f"{verdict} answer; cited {hits} of {len(supporting)} supporting documents ({len(cited)} cited)."

@@ -160,6 +160,27 @@ def _earlier(rng: np.random.Generator, births: np.ndarray, cutoffs: np.ndarray) 
     return np.where(upper > 0, order[picks], -1)
 
 
+def _respect_lifetimes(
+    attr: dict[str, np.ndarray],
+    rel: dict[str, np.ndarray],
+    participants: list[list[int]],
+    births: np.ndarray,
+    founded: np.ndarray,
+) -> None:
+    """Move dates a reader would find impossible, without drawing new numbers: an event after its
+    participants turned 18 and after its organiser was founded, a work after its publisher was
+    founded. A date that is already possible is kept; one that is not is folded into the allowed span."""
+    founding_day = (founded - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    lower = founding_day[rel["organiser"]].copy()
+    for event, people in enumerate(participants):
+        if people:
+            lower[event] = max(int(lower[event]), int(births[people].max()) + 18 * 366)
+    drawn = attr["event_date"]
+    span = np.maximum(1, days(2024) - lower)
+    attr["event_date"] = np.where(drawn >= lower, drawn, lower + (drawn - days(1950)) % span).astype(np.int64)
+    attr["year"] = np.minimum(2023, np.maximum(attr["year"], founded[rel["publisher"]])).astype(np.int64)
+
+
 def generate_world(rng: np.random.Generator, per_kind: int) -> World:
     """A world with ``per_kind`` people, organisations, towns, events and works (plus regions)."""
     n = max(8, int(per_kind))
@@ -202,6 +223,7 @@ def generate_world(rng: np.random.Generator, per_kind: int) -> World:
     draws = rng.integers(0, n, size=(n, 5)).tolist()
     sizes = rng.integers(3, 6, size=n).tolist()
     participants = [list(dict.fromkeys(row))[:size] for row, size in zip(draws, sizes, strict=True)]
+    _respect_lifetimes(attr, rel, participants, births, founded)
 
     names: dict[str, list[str]] = {kind: [] for kind in KINDS}
     aliases: dict[str, list[list[str]]] = {kind: [] for kind in KINDS}

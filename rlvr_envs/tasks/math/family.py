@@ -20,7 +20,7 @@ from rlvr_envs.errors import SpecError
 from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer, check_antiderivative
-from rlvr_envs.verifiers.math_form import check_form
+from rlvr_envs.verifiers.math_form import check_form, is_number_literal
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful mathematician. Reason step by step, then give the final answer in \\boxed{...}."
@@ -185,6 +185,8 @@ class MathFamily(TaskFamily):
             )
         gold = str(task.data["answer"])
         form_name = task.data.get("answer_form", "any")
+        if form_name == "any" and is_number_literal(gold):  # a value was asked for: the prompt's own
+            form_name = "number"  # expression, equal to it, is not an answer
         form = check_form(form_name, gold, extraction.answer)
         if not form.ok:
             return Verdict(

@@ -22,6 +22,10 @@ class VQAReward(BaseModel):
     boxes: float = Field(default=0.3, ge=0.0, le=1.0)
     answer: float = Field(default=0.4, ge=0.0, le=1.0)
     format_penalty: float = Field(default=0.1, ge=0.0, le=1.0)
+    #: content credit (caption, boxes, answer) only for a right answer on grounded boxes, so a guessed
+    #: yes/no or a box round every object earns nothing beyond ``format`` (docs/vqa.md, well-posedness)
+    gated: bool = True
+    grounded: float = Field(default=0.75, ge=0.0, le=1.0, description="least box score that counts as grounded")
     caption_metric: Literal["rouge_l", "bleu"] = "rouge_l"
 
     @model_validator(mode="after")

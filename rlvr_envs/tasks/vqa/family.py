@@ -25,6 +25,7 @@ from rlvr_envs.tasks.vqa.questions import make_question
 from rlvr_envs.tasks.vqa.render import crop_zoom, render
 from rlvr_envs.tasks.vqa.scene import Scene, generate_scene
 from rlvr_envs.tasks.vqa.scoring import score
+from rlvr_envs.tasks.vqa.vocab import COLORS, SHAPES, SIZES, TEXTURES
 from rlvr_envs.verifiers.grounding import clean_box
 
 _CACHE = 16
@@ -104,7 +105,11 @@ class VQAFamily(TaskFamily):
         size = int(task.data["scene"]["size"])
         text = (
             "You answer questions about an image of simple objects (shapes with a size, a colour and a "
-            "texture: solid, striped or dotted). " + FORMAT + COORDS[self.config.coords].format(size=size)
+            "texture: solid, striped or dotted). "
+            + vocabulary(self.config.knobs(task.level).shrink)
+            + " "
+            + FORMAT
+            + COORDS[self.config.coords].format(size=size)
         )
         if self.config.crop_tool:
             text += (
@@ -211,6 +216,17 @@ class VQAFamily(TaskFamily):
         if self.config.coords == "pixel":
             return [float(v) for v in box]
         return [v / self.config.image_size for v in box]
+
+
+def vocabulary(shrink: float) -> str:
+    """The closed vocabulary and the size scale of this level's images, so every size word is decidable."""
+    across = {name: f"{2 * share * (1.0 - shrink):.0%}" for name, share in SIZES.items()}
+    scale = ", ".join(f"{name} about {value}" for name, value in across.items())
+    return (
+        f"Shapes: {', '.join(SHAPES)}. Colours: {', '.join(COLORS)}. Textures: {', '.join(TEXTURES)}. "
+        f"Sizes, as the width of an object relative to the image: {scale}. "
+        '"Left of", "above"... compare object centres; "nearest" is the object closest to it.'
+    )
 
 
 def response_text(caption: str, boxes: list[list[float]], answer: str) -> str:

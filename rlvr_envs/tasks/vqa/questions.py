@@ -9,6 +9,7 @@ test can recompute the answer independently from the scene graph.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -105,38 +106,84 @@ def _offset(a: SceneObject, b: SceneObject, direction: str) -> float:
 
 
 def _distance(a: SceneObject, b: SceneObject) -> float:
-    return float(np.hypot(a.cx - b.cx, a.cy - b.cy))
+    return math.hypot(a.cx - b.cx, a.cy - b.cy)
 
 
-def step(scene: Scene, index: int, op: str) -> int | None:
-    """The object one relation hop from ``index``: the nearest object (``op == "nearest"``) or the
-    nearest object lying in a direction (its centre at least `margin` beyond, along the axis).
-    ``None`` when there is no clear winner: the runner-up is less than `margin` farther, or an
-    object that is neither clearly in the direction nor clearly not is about as near.
-    """
-    m = margin(scene)
-    here = scene.objects[index]
-    others = [i for i in range(len(scene.objects)) if i != index]
-    if op == "nearest":
-        candidates, unclear = others, []
-    else:
-        offsets = {i: _offset(scene.objects[i], here, op) for i in others}
-        candidates = [i for i in others if offsets[i] >= m]
-        unclear = [i for i in others if abs(offsets[i]) < m]
-    ranked = sorted(candidates, key=lambda i: _distance(scene.objects[i], here))
-    if not ranked:
+def _across(a: SceneObject, b: SceneObject, direction: str) -> float:
+    """How far ``a`` lies off the axis of ``direction`` from ``b`` (always >= 0)."""
+    return float(abs(a.cy - b.cy) if direction in ("left", "right") else abs(a.cx - b.cx))
+
+
+def pair_margin(scene: Scene, a: SceneObject, b: SceneObject) -> float:
+    """The least offset (px) that reads as "left of", "nearer"... between two objects: the image
+    margin or a quarter of their summed half-sides, whichever is larger (big objects need more)."""
+    return max(margin(scene), 0.25 * (a.r + b.r))
+
+
+def _gap(a: SceneObject, b: SceneObject) -> float:
+    """The empty space between the two objects' boxes (0 when they touch or overlap)."""
+    dx = max(0, max(a.cx - a.r, b.cx - b.r) - min(a.cx + a.r, b.cx + b.r))
+    dy = max(0, max(a.cy - a.r, b.cy - b.r) - min(a.cy + a.r, b.cy + b.r))
+    return math.hypot(dx, dy)
+
+
+def direction_reading(scene: Scene, obj: SceneObject, here: SceneObject, direction: str) -> bool | None:
+    """Is ``obj`` in ``direction`` of ``here``? ``None`` when readings disagree: too close to the
+    line (within `pair_margin`), or on the asked side but more than 45 degrees off the direction
+    (a half-plane reader says yes, a cone reader says no)."""
+    along = _offset(obj, here, direction)
+    m = pair_margin(scene, obj, here)
+    if along <= -m:
+        return False
+    if along < m or _across(obj, here, direction) > along:
         return None
-    best = _distance(scene.objects[ranked[0]], here)
-    if len(ranked) > 1 and _distance(scene.objects[ranked[1]], here) - best < m:
+    return True
+
+
+def _clear_winner(pool: list[int], key: dict[int, float], slack: dict[int, float]) -> int | None:
+    """The pool's least-``key`` member when the runner-up is at least its ``slack`` farther."""
+    if not pool:
         return None
-    if any(_distance(scene.objects[i], here) < best + m for i in unclear):
+    ranked = sorted(pool, key=key.__getitem__)
+    if len(ranked) > 1 and key[ranked[1]] - key[ranked[0]] < slack[ranked[0]]:
         return None
     return ranked[0]
 
 
+def step(scene: Scene, index: int, op: str) -> int | None:
+    """The object one relation hop from ``index``: the nearest object (``op == "nearest"``) or the
+    nearest object lying in a direction. The hop is taken only when every reading a careful person
+    might use agrees: nearest by centre distance and by the gap between the objects; "in a
+    direction" as a half-plane and as a 45-degree cone, each with a `pair_margin`. ``None`` when
+    there is no single clear winner, or when an object whose direction is unclear is about as near.
+    """
+    objects = scene.objects
+    here = objects[index]
+    others = [i for i in range(len(objects)) if i != index]
+    centre = {i: _distance(objects[i], here) for i in others}
+    gap = {i: _gap(objects[i], here) for i in others}
+    slack = {i: pair_margin(scene, objects[i], here) for i in others}
+    if op == "nearest":
+        by_centre = _clear_winner(others, centre, slack)
+        return by_centre if by_centre is not None and by_centre == _clear_winner(others, gap, slack) else None
+    readings = {i: direction_reading(scene, objects[i], here, op) for i in others}
+    cone = [i for i in others if readings[i]]
+    winner = _clear_winner(cone, centre, slack)
+    if winner is None or winner != min(cone, key=gap.__getitem__):
+        return None
+    half_plane = [i for i in others if _offset(objects[i], here, op) >= slack[i]]
+    if winner != _clear_winner(half_plane, centre, slack):
+        return None
+    best = centre[winner]
+    if any(readings[i] is None and i not in half_plane and centre[i] < best + slack[i] for i in others):
+        return None
+    return winner
+
+
 def region_of(scene: Scene, obj: SceneObject) -> str | None:
-    """The 3x3 region of the object's centre, or ``None`` if it sits too close to a grid line."""
-    m = margin(scene)
+    """The 3x3 region of the object's centre, or ``None`` if it sits too close to a grid line: closer
+    than the image margin or 60% of its half-side (then much of it lies in the next region)."""
+    m = max(margin(scene), 0.6 * obj.r)
     third = scene.size / 3.0
     for value in (obj.cx, obj.cy):
         if min(abs(value + 0.5 - third), abs(value + 0.5 - 2 * third)) < m:
@@ -191,7 +238,8 @@ def build_count(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
 def build_exist(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
     filt = _random_filter(rng, scene, int(rng.integers(1, 4)), existing=rng.random() < 0.5)
     refs = matching(scene, filt)
-    text = f"Is there a {phrase(filt)}?"
+    words = phrase(filt)
+    text = f"Is there {'an' if words[0] in 'aeiou' else 'a'} {words}?"
     answer = "yes" if refs else "no"
     return Question("exist", text, answer, "yesno", refs, caption_for(scene, refs, filt), {"filter": filt})
 
@@ -284,14 +332,13 @@ def build_relation(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
         return Question(
             "relation", text, scene.objects[target].attr(attr), attr, refs, caption_for(scene, refs), program
         )
-    m = margin(scene)
     here = scene.objects[anchor]
-    if any(abs(_offset(o, here, relation)) < m for i, o in enumerate(scene.objects) if i != anchor):
-        return None
     filt = _random_filter(rng, scene, int(rng.integers(0, 2)), existing=True)
-    hits = [
-        i for i, o in enumerate(scene.objects) if i != anchor and matches(o, filt) and _offset(o, here, relation) > 0
-    ]
+    counted = [i for i, o in enumerate(scene.objects) if i != anchor and matches(o, filt)]
+    readings = [direction_reading(scene, scene.objects[i], here, relation) for i in counted]
+    if any(r is None for r in readings):  # an object a half-plane and a cone reader would count differently
+        return None
+    hits = [i for i, inside in zip(counted, readings, strict=True) if inside]
     text = f"How many {phrase(filt, plural=True)} are {_DIRECTION_TEXT[relation]} the {phrase(anchor_filter)}?"
     refs = [anchor, *hits]
     program = {"relation": relation, "anchor": anchor_filter, "filter": filt}
@@ -364,7 +411,7 @@ def build_extreme(rng: Rng, scene: Scene, knobs_chain: int) -> Question | None:
         sign = 1 if extreme == "largest" else -1
         if any(sign * (scene.objects[i].area - best.area) >= 0 for i in ranked[1:]):
             return None
-    elif extreme_key(best, extreme) - extreme_key(second, extreme) < margin(scene):
+    elif extreme_key(best, extreme) - extreme_key(second, extreme) < pair_margin(scene, best, second):
         return None
     attr = _free_attribute(rng, filt, {"size": ""} if extreme in ("largest", "smallest") else {})
     text = f"What is the {attr} of the {extreme} {phrase(filt)}?"
@@ -400,12 +447,18 @@ BUILDERS: dict[str, Callable[[Rng, Scene, int], Question | None]] = {
 }
 
 
+def degenerate(scene: Scene, question: Question) -> bool:
+    """A yes/no or count question about *every* object: boxing everything is its grounding, so a
+    detector plus a guessed answer would earn full credit; such questions are redrawn."""
+    return question.answer_type in ("yesno", "count") and len(set(question.refs)) == len(scene.objects) > 1
+
+
 def make_question(rng: Rng, scene: Scene, chain_length: int, family: str | None = None) -> Question | None:
     """A question of ``family`` (or of a random family, falling back to others that fit the scene)."""
     order = [family] if family is not None else [FAMILIES[int(i)] for i in rng.permutation(len(FAMILIES))]
     for name in order:
         for _ in range(_TRIES):
             question = BUILDERS[name](rng, scene, chain_length)
-            if question is not None:
+            if question is not None and not degenerate(scene, question):
                 return question
     return None

@@ -8,8 +8,9 @@ Pillow is imported lazily (inside functions) so ``import rlvr_envs`` stays light
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -18,7 +19,49 @@ from rlvr_envs.tasks.vqa.vocab import COLORS
 if TYPE_CHECKING:
     from PIL import Image as PILImage
 
-    from rlvr_envs.tasks.vqa.scene import Scene
+
+# What the renderer reads from a scene: declared here so `render` does not import `scene` (which
+# imports the masks from here); `scene.Scene` satisfies it.
+class Drawable(Protocol):
+    @property
+    def shape(self) -> str: ...
+    @property
+    def color(self) -> str: ...
+    @property
+    def texture(self) -> str: ...
+    @property
+    def cx(self) -> int: ...
+    @property
+    def cy(self) -> int: ...
+    @property
+    def r(self) -> int: ...
+
+
+class Mark(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def points(self) -> list[int]: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def color(self) -> list[int]: ...
+
+
+class Scene(Protocol):
+    @property
+    def size(self) -> int: ...
+    @property
+    def background(self) -> list[list[int]]: ...
+    @property
+    def objects(self) -> Sequence[Drawable]: ...
+    @property
+    def clutter(self) -> Sequence[Mark]: ...
+    @property
+    def noise(self) -> int: ...
+    @property
+    def noise_seed(self) -> int: ...
+
 
 _STRIPE = 5  # stripe half-period in pixels
 _DOT = 6  # dot grid period in pixels

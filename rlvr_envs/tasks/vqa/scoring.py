@@ -40,7 +40,12 @@ def score(data: dict[str, Any], text: str, reward: VQAReward, coords: str) -> Ve
         boxes = matched_iou_score(to_pixels(parsed.boxes, coords, int(scene["size"])), gold_boxes).score
     correct = answer_correct(parsed.answer, question["answer"], question["answer_type"])
     fmt = 1.0 if parsed.format_ok else 0.0
-    total = reward.format * fmt + reward.caption * caption + reward.boxes * boxes + reward.answer * float(correct)
+    content = reward.caption * caption + reward.boxes * boxes + reward.answer * float(correct)
+    # with nothing to point at ("no", "0"), the caption naming what is absent is the grounding
+    grounded = bool(correct) and boxes >= reward.grounded and (bool(gold_boxes) or caption >= reward.grounded)
+    if reward.gated and not grounded:
+        content = 0.0  # a guessed answer, or boxes without the answer, is not paid (shortcut corpus)
+    total = reward.format * fmt + content
     if not parsed.format_ok:
         total -= reward.format_penalty
     reason = "; ".join(parsed.problems) if parsed.problems else ("correct" if correct else "wrong answer")

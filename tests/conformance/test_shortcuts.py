@@ -1,0 +1,127 @@
+"""The shortcut corpus (`rlvr_envs.checks.shortcuts`) on every registered env.
+
+Cheap task-blind policies must earn at most 0.02 mean reward above the env's format floor and
+full reward on at most 0.5% of tasks (2% for answers that may legitimately equal a given number).
+The default run plays a small sample (two low levels, a loose allowance for sampling noise); the
+slow run plays >= 1,000 tasks at each of five levels across every env's range with the exact bars.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import rlvr_envs
+from rlvr_envs.checks.shortcuts import (
+    BAR_MEAN,
+    CODE_SHORTCUTS,
+    GENERIC,
+    applicable,
+    judge_code_outputs,
+    run_shortcuts,
+)
+
+ENV_IDS = rlvr_envs.list_envs()
+FULL_LEVELS = {"rlvr/LongContextQA-v0": [0, 1, 2, 4, 7], "rlvr/LongContextSearch-v0": [0, 1, 2, 4, 7]}
+DEFAULT_LEVELS = [0, 2, 4, 6, 8]
+FAST_TASKS = {"rlvr/EcomDialogue-v0": 6, "rlvr/LongContextSearch-v0": 8}
+#: known open shortcuts (measured, not hidden): the test fails loudly once they are fixed (strict)
+OPEN = {
+    "rlvr/LongContextQA-v0": "the answer entity is the most mentioned name in the context on ~20% of tasks",
+}
+OPEN_FULL = {
+    **OPEN,
+    **{
+        env: "levels 0/2: constants, first number, prior right on 2.2-2.9% of tasks (gcd of a multiple, small sums)"
+        for env in ("rlvr/Math-v0", "rlvr/MathPython-v0", "rlvr/MathRetry-v0")
+    },
+}
+
+
+def _params(open_ones: dict[str, str]) -> list[object]:
+    return [
+        pytest.param(e, marks=pytest.mark.xfail(reason=open_ones[e], strict=True)) if e in open_ones else e
+        for e in ENV_IDS
+    ]
+
+
+def _allowance(bar: float, n: int) -> float:
+    """The full-reward share a sample of ``n`` may show when the true share is at the bar (3 sigma)."""
+    return bar + 3 * math.sqrt(bar * (1 - bar) / n) + 1 / n
+
+
+@pytest.mark.parametrize("env_id", _params(OPEN))
+def test_fast_sample_of_the_shortcut_corpus(env_id: str) -> None:
+    n = FAST_TASKS.get(env_id, 25)
+    report = run_shortcuts(env_id, [0, 2], n, seed=11, calibration_tasks=n)
+    for result in report.results:
+        mean_bar = max(BAR_MEAN, result.full_bar)  # a 0/1 reward's mean is its full share
+        assert result.excess_reward <= _allowance(mean_bar, n), f"{env_id}: {result}"
+        assert result.full_share <= _allowance(result.full_bar, n), f"{env_id}: {result}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env_id", _params(OPEN_FULL))
+def test_full_shortcut_corpus(env_id: str) -> None:
+    levels = FULL_LEVELS.get(env_id, DEFAULT_LEVELS)
+    report = run_shortcuts(env_id, levels, 1000, seed=0, calibration_tasks=200)
+    assert report.passed, f"{env_id} shortcuts over the bar:\n{report.table()}"
+
+
+def test_the_corpus_can_fail() -> None:
+    """Without the VQA grounding gate, a guessed answer beside every object's box earns reward."""
+    report = run_shortcuts("rlvr/VQA-v0", [0], 40, seed=3, calibration_tasks=40, reward={"gated": False})
+    assert not report.passed and report.best().excess_reward > 0.1
+
+
+def test_generic_shortcuts_apply_to_any_family() -> None:
+    names = {s.name for s in applicable("someone_elses_family")}
+    assert names == {s.name for s in GENERIC}
+    assert {s.name for s in CODE_SHORTCUTS} <= {s.name for s in applicable("code")}
+
+
+def test_simulated_code_judging_agrees_with_the_sandbox() -> None:
+    """The fast Code path (known outputs, the sandbox's comparison) against real sandbox runs."""
+    import gymnasium as gym
+
+    from rlvr_envs.checks.shortcuts import _play
+
+    env = gym.make("rlvr/Code-v0")
+    inner = env.unwrapped
+    checked = 0
+    for level in (0, 6):
+        for seed in range(3):
+            inner.reset(seed=seed, options={"level": level})
+            task = inner.task
+            for shortcut in CODE_SHORTCUTS:
+                assert shortcut.code_output is not None
+                simulated = judge_code_outputs(task, inner.family, shortcut.code_output)
+                real = _play(inner, task, shortcut, {})
+                assert simulated == pytest.approx(real), (shortcut.name, task.task_id)
+                checked += 1
+    assert checked == 2 * 3 * len(CODE_SHORTCUTS)
+
+
+def test_simulated_code_judging_pays_a_right_program() -> None:
+    """The simulation must not zero everything: the reference's own outputs earn 1.0, as the
+    oracle does in the sandbox (a constant-output rule that misread return values did zero both)."""
+    import json
+
+    import gymnasium as gym
+
+    from rlvr_envs.tasks.code.templates import Pipeline
+
+    env = gym.make("rlvr/Code-v0", modes=["function"])
+    inner = env.unwrapped
+    for seed in range(4):
+        env.reset(seed=seed, options={"level": 2})
+        task = inner.task
+        pipeline = Pipeline(tuple(task.data["templates"]))
+
+        def reference(t: object, test_input: object, pipeline: Pipeline = pipeline) -> object:
+            return json.loads(json.dumps(pipeline.solve(*json.loads(json.dumps(test_input)))))
+
+        assert judge_code_outputs(task, inner.family, reference) == pytest.approx(1.0)
+        _, reward, *_ = env.step(inner.oracle_action())
+        assert reward == pytest.approx(1.0)
