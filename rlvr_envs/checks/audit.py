@@ -79,7 +79,7 @@ def _section(inner: Any, task: Task, folder: Path, number: int) -> str:
 
 def write_audit(env_id: str, levels: list[int], per_level: int, out: Path, seed: int = 0) -> int:
     """Write the audit page for ``env_id``; returns the number of tasks on it."""
-    from rlvr_envs.api import make, unwrap
+    from rlvr_envs.envs.api import make, unwrap
 
     env = make(env_id)
     inner = unwrap(env)

@@ -46,6 +46,7 @@ class CheckContext:
     random_ceiling: float = 0.25
     fuzz_actions: int = 300
     step_limit_s: float = 10.0
+    shortcut_tasks: int = 100  # tasks per level for each shortcut policy (the full audit uses 1,000)
 
     def make(self) -> gym.Env[Any, str]:
         return gym.make(self.env_id)

@@ -500,7 +500,7 @@ def run_shortcuts(
         calibration_tasks: tasks (other seeds) from which the prior-answer policies learn.
         progress: called with a line per (level, policy) done.
     """
-    from rlvr_envs.api import make, unwrap
+    from rlvr_envs.envs.api import make, unwrap
 
     env = make(env_id, **make_kwargs)
     inner = unwrap(env)

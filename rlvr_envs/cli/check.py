@@ -70,7 +70,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for env_id, imports in targets:
         ctx = CheckContext(env_id=env_id, imports=tuple(imports))
         if args.quick:
-            ctx = dataclasses.replace(ctx, levels=(0, 2), oracle_seeds=3, random_episodes=20, fuzz_actions=60)
+            ctx = dataclasses.replace(
+                ctx, levels=(0, 2), oracle_seeds=3, random_episodes=20, fuzz_actions=60, shortcut_tasks=20
+            )
 
         def progress(result: CheckResult, env_id: str = env_id) -> None:
             if not args.json:

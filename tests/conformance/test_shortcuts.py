@@ -125,3 +125,16 @@ def test_simulated_code_judging_pays_a_right_program() -> None:
         assert judge_code_outputs(task, inner.family, reference) == pytest.approx(1.0)
         _, reward, *_ = env.step(inner.oracle_action())
         assert reward == pytest.approx(1.0)
+
+
+def test_check_command_runs_the_shortcut_group(capsys: pytest.CaptureFixture[str]) -> None:
+    """`rlvr-envs check` runs the shortcut corpus as its own group, a row per policy."""
+    import json
+
+    from rlvr_envs import cli
+
+    code = cli.main(["check", "examples/custom_env.py", "--quick", "--group", "shortcuts", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    names = {row["name"] for row in rows}
+    assert code == 0 and {"shortcut:constant_0", "shortcut:echo_prompt", "shortcut:hedge"} <= names
+    assert all(row["passed"] for row in rows)
