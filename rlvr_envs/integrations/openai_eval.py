@@ -5,9 +5,9 @@ times as a multi-turn episode: the env's messages go to ``/v1/chat/completions``
 action, until the env ends the episode. Episodes run concurrently (an asyncio semaphore bounds the
 requests in flight); each request has a timeout and is retried on connection errors, timeouts, 429
 and 5xx with exponential backoff. Multimodal envs (``info["images"]``) send each ``{"type": "image"}``
-part as an ``image_url`` part holding a ``data:`` URL (PNG by default; see `ImageOptions`). The report gives pass@k (the unbiased estimator of Chen et al.
-2021), pass^k (all of k samples right, tau-bench's reliability measure) and the mean verdict
-components per level; every episode's transcript goes to a JSONL file. Failed requests are never
+part as an ``image_url`` part holding a ``data:`` URL (PNG by default; see `ImageOptions`). The
+report gives pass@k (the unbiased estimator of Chen et al. 2021), pass^k (all of k samples right,
+tau-bench's reliability measure) and the mean verdict components per level; every episode's transcript goes to a JSONL file. Failed requests are never
 a silent zero: each episode records its error, and the report counts them by reason.
 
 Needs ``httpx`` (the ``eval`` extra).

@@ -125,3 +125,21 @@ def test_verl_rlhf_dataset_reads_our_images(tmp_path: Path) -> None:
     assert item["data_source"] == "rlvr/VQA-v0"
     gold = _gold_reply(item["reward_model"]["ground_truth"])
     assert rlvr_verl.compute_score(item["data_source"], gold, item["reward_model"]["ground_truth"])["score"] == 1.0  # type: ignore[index]
+
+
+def test_trl_fills_our_image_placeholders_from_the_parquet(tmp_path: Path) -> None:
+    """Hugging Face datasets reads the TRL-layout Parquet and TRL's own prepare_multimodal_messages
+    (what GRPOTrainer calls on each prompt) puts the images column into our placeholders."""
+    pytest.importorskip("trl")
+    datasets = pytest.importorskip("datasets")
+    from PIL import Image
+    from trl.data_utils import prepare_multimodal_messages
+
+    path = export(ExportConfig(env_id="rlvr/VQA-v0", n=2, levels=(0,), seed=6), tmp_path / "trl.parquet")
+    dataset = datasets.load_dataset("parquet", data_files=str(path), split="train", cache_dir=str(tmp_path / "c"))
+    row = dataset[1]
+    images = [Image.fromarray(to_array(image)) for image in row["images"]]
+    messages = prepare_multimodal_messages(row["prompt"], images=images)
+    parts = [p for m in messages for p in m["content"] if p["type"] == "image"]
+    assert len(parts) == 1 and np.array_equal(np.asarray(parts[0]["image"]), _env_image(row_seed(6, 1), 0))
+    assert messages[-1]["content"][1]["type"] == "text" and messages[-1]["content"][1]["text"]
