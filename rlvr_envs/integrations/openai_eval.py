@@ -7,8 +7,9 @@ requests in flight); each request has a timeout and is retried on connection err
 and 5xx with exponential backoff. Multimodal envs (``info["images"]``) send each ``{"type": "image"}``
 part as an ``image_url`` part holding a ``data:`` URL (PNG by default; see `ImageOptions`). The
 report gives pass@k (the unbiased estimator of Chen et al. 2021), pass^k (all of k samples right,
-tau-bench's reliability measure) and the mean verdict components per level; every episode's transcript goes to a JSONL file. Failed requests are never
-a silent zero: each episode records its error, and the report counts them by reason.
+tau-bench's reliability measure) and the mean verdict components per level; every episode's
+transcript goes to a JSONL file. Failed requests are never a silent zero: each episode records its
+error, and the report counts them by reason.
 
 Needs ``httpx`` (the ``eval`` extra).
 """

@@ -6,7 +6,8 @@ from the row written by ``rlvr-envs export`` (``extra_info.tools_kwargs`` holds 
 ``reward_model.ground_truth`` the Task; verl's trainer hands both to agent loops), then alternates:
 the server generates the assistant turn, the env answers with feedback or a tool result (appended
 with ``response_mask = 0``, so only the model's own tokens carry loss), until the env ends the
-episode or the response budget is spent. The verdict's reward becomes verl's ``reward_score`` (so verl does not call a reward function for these rows) and the components go to
+episode or the response budget is spent. The verdict's reward becomes verl's ``reward_score`` (so
+verl does not call a reward function for these rows) and the components go to
 ``extra_fields["rlvr_components"]``.
 
 Requires verl (the ``verl`` extra).
