@@ -206,3 +206,9 @@ def test_wire_messages_maps_image_parts_in_order() -> None:
     }
     with pytest.raises(ValueError, match="more image parts"):
         wire_messages(messages, ["data:a"])
+
+
+def test_cli_rejects_bad_image_options(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["eval", "rlvr/VQA-v0", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
+    assert cli.main([*base, "--jpeg-quality", "0"]) == 2 and "--jpeg-quality" in capsys.readouterr().out
+    assert cli.main([*base, "--image-max-side", "2"]) == 2 and "--image-max-side" in capsys.readouterr().out
