@@ -53,6 +53,7 @@ class Rollout:
     truncated: bool = False
     overflow: bool = False
     messages: list[dict[str, Any]] = field(default_factory=list)
+    images: list[Any] = field(default_factory=list)  # multimodal envs: the episode's images, in token order
 
     @property
     def generated_tokens(self) -> int:
@@ -96,6 +97,7 @@ class _Episode:
         self.truncated = False
         self.overflow = False
         self.messages: list[dict[str, Any]] = []
+        self.images: list[Any] = []
 
     def finish(self, info: dict[str, Any] | None, *, truncated: bool = False, overflow: bool = False) -> None:
         self.done = True
@@ -123,7 +125,38 @@ class _Episode:
             truncated=self.truncated,
             overflow=self.overflow,
             messages=self.messages,
+            images=list(self.images),
         )
+
+
+class ImageTokenFormatter(ChatFormatter):
+    """A `ChatFormatter` for vision-language models: each image token the template writes is
+    expanded to the ``image_tokens`` copies the model's processor would insert, so the token stream
+    lines up with the image features the model splices in."""
+
+    def __init__(self, tokenizer: Any, image_token_id: int, image_tokens: int) -> None:
+        super().__init__(tokenizer)
+        self.image_token_id = image_token_id
+        self.image_tokens = image_tokens
+
+    def encode(self, text: str) -> list[int]:
+        out: list[int] = []
+        for token in super().encode(text):
+            out.extend([token] * self.image_tokens if token == self.image_token_id else [token])
+        return out
+
+
+def image_formatter(processor: Any) -> ImageTokenFormatter:
+    """The formatter for ``processor``: its image token and how many copies one image takes (measured
+    by running the processor on one blank image)."""
+    from PIL import Image
+
+    tokenizer = processor.tokenizer
+    token = getattr(processor, "image_token", None) or "<image>"
+    token_id = int(tokenizer.convert_tokens_to_ids(token))
+    side = 32
+    ids = processor(text=token, images=[Image.new("RGB", (side, side))], return_tensors="pt")["input_ids"][0]
+    return ImageTokenFormatter(tokenizer, token_id, int((ids == token_id).sum()))
 
 
 class RolloutCollector:
@@ -136,6 +169,8 @@ class RolloutCollector:
         max_new_tokens: the token budget of one assistant turn.
         max_context_tokens: an episode whose stream would grow past this ends (``overflow``).
         max_turns: assistant turns per episode (0: the env's own limit).
+        processor: a vision-language model's processor; then ``info["images"]`` go to the backend's
+            ``generate_with_images`` with every turn (`HFBackend(processor=...)`).
     """
 
     def __init__(
@@ -151,11 +186,16 @@ class RolloutCollector:
         temperature: float = 1.0,
         top_p: float = 1.0,
         top_k: int = 0,
+        processor: Any = None,
     ) -> None:
         self.env_id = env_id
         self.env_kwargs = dict(env_kwargs)
         self.tokenizer = tokenizer
-        self.formatter = ChatFormatter(tokenizer)
+        # a processor (vision-language model): image parts become expanded image tokens + pixel_values
+        self.processor = processor
+        self.formatter: ChatFormatter = (
+            image_formatter(processor) if processor is not None else ChatFormatter(tokenizer)
+        )
         self.backend = backend
         self.max_new_tokens = max_new_tokens
         self.max_context_tokens = max_context_tokens
@@ -220,7 +260,9 @@ class RolloutCollector:
                 _, info = env.reset(seed=request.seed, options=request.options())
                 if stream is None:
                     stream = TokenStream.start(self.formatter, list(info["messages"]), info.get("tools"))
-                episodes.append(_Episode(env, stream.copy(), int(info["level"]), str(info["task_id"])))
+                episode = _Episode(env, stream.copy(), int(info["level"]), str(info["task_id"]))
+                episode.images = list(info.get("images") or [])
+                episodes.append(episode)
         self.stats.env_s += time.perf_counter() - start
 
         active = [e for e in episodes if not self._too_long(e)]
@@ -240,7 +282,11 @@ class RolloutCollector:
 
     def _turn(self, active: list[_Episode], settings: SamplingSettings) -> None:
         start = time.perf_counter()
-        outputs = self.backend.generate([e.stream.tokens for e in active], settings)
+        prompts = [e.stream.tokens for e in active]
+        if self.processor is not None:
+            outputs = self.backend.generate_with_images(prompts, [e.images for e in active], settings)  # type: ignore[attr-defined]
+        else:
+            outputs = self.backend.generate(prompts, settings)
         self.stats.generation_s += time.perf_counter() - start
         self.stats.generate_calls += 1
         start = time.perf_counter()
@@ -264,6 +310,7 @@ class RolloutCollector:
             stop_text = self.tokenizer.decode(ids[-1:]) if ids and ids[-1] in stop_ids else ""
             before = len(episode.stream.tokens)
             episode.stream.add_env_turn(list(info["messages"]), info.get("tools"), stop_text)
+            episode.images = list(info.get("images") or episode.images)
             if self._too_long(episode):  # no room to answer: drop the env's turn (it carries no loss) and stop
                 episode.stream.truncate(before)
                 episode.finish(info, truncated=True, overflow=True)

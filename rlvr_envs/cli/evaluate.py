@@ -61,6 +61,16 @@ def add_remote_arguments(evaluate_parser: argparse.ArgumentParser) -> None:
     group.add_argument("--temperature", type=float, default=1.0, help="sampling temperature")
     group.add_argument("--max-tokens", type=int, default=1024, help="tokens per reply")
     group.add_argument("--native-tools", action="store_true", help="send the env's tools as OpenAI `tools`")
+    group.add_argument(
+        "--image-format", choices=["png", "jpeg"], default="png", help="how images are encoded (png is lossless)"
+    )
+    group.add_argument("--jpeg-quality", type=int, default=90, help="1-100, with --image-format jpeg")
+    group.add_argument(
+        "--image-max-side", type=int, default=None, help="resize images so the longer side is at most N pixels"
+    )
+    group.add_argument(
+        "--image-max-bytes", type=int, default=None, help="refuse (per episode) an encoded image over N bytes"
+    )
 
 
 def summarise(records: list[EpisodeRecord]) -> dict[str, float]:
@@ -204,7 +214,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
 def run_remote(args: argparse.Namespace, console: Console) -> int:
     """``eval --base-url``: the OpenAI-compatible client (httpx loads only here)."""
     from rlvr_envs.integrations.export import parse_levels
-    from rlvr_envs.integrations.openai_eval import EvalConfig, report_table
+    from rlvr_envs.integrations.images import ImageOptions
+    from rlvr_envs.integrations.openai_eval import EvalConfig, failure_lines, report_table
     from rlvr_envs.integrations.openai_eval import evaluate as evaluate_server
 
     if args.model is None:
@@ -216,6 +227,18 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
     if args.episodes < 1 or args.k < 1 or (args.samples is not None and args.samples < args.k):
         raise RLVRError("--episodes and --k must be >= 1, and --samples >= --k")
     registered(args.env_ids[0])
+    if not 1 <= args.jpeg_quality <= 100:
+        raise RLVRError(f"--jpeg-quality must be 1-100, got {args.jpeg_quality}")
+    if args.image_max_side is not None and args.image_max_side < 8:
+        raise RLVRError(f"--image-max-side must be >= 8 pixels, got {args.image_max_side}")
+    if args.image_max_bytes is not None and args.image_max_bytes < 1:
+        raise RLVRError(f"--image-max-bytes must be >= 1, got {args.image_max_bytes}")
+    image = ImageOptions(
+        format=args.image_format,
+        jpeg_quality=args.jpeg_quality,
+        max_side=args.image_max_side,
+        max_bytes=args.image_max_bytes,
+    )
     config = EvalConfig(
         env_id=args.env_ids[0],
         base_url=args.base_url,
@@ -232,13 +255,16 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         native_tools=args.native_tools,
+        image=image,
         out=args.out,
     )
     report, _episodes = evaluate_server(config)
     console.print(report_table(report))
+    images = f", {report.images_sent} images sent ({image.format})" if report.images_sent else ""
     console.print(
-        f"[dim]{report.overall.episodes} episodes in {report.elapsed_s:.1f}s, {report.retries} retried requests"
-        + (f"; transcripts in {args.out}" if args.out else "")
-        + "[/dim]"
+        f"[dim]{report.overall.episodes} episodes in {report.elapsed_s:.1f}s, {report.requests} requests, "
+        f"{report.retries} retried{images}" + (f"; transcripts in {args.out}" if args.out else "") + "[/dim]"
     )
-    return 0 if report.overall.errors < report.overall.episodes else 1
+    for line in failure_lines(report, args.base_url):
+        console.print(line, style="bold red", markup=False, highlight=False)
+    return 1 if report.failures else 0

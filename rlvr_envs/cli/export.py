@@ -25,6 +25,12 @@ def add_parser(commands: Any) -> None:
     export.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first task")
     export.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="file format")
     export.add_argument("--split", default="train", help="written to extra_info.split (verl)")
+    export.add_argument(
+        "--layout",
+        choices=["trl", "verl"],
+        default="trl",
+        help="multimodal envs: parts lists with image placeholders (trl) or <image> markers in strings (verl)",
+    )
     export.add_argument("--out", type=Path, default=None, help="output file (default: ENV-SEED.FORMAT)")
 
 
@@ -35,7 +41,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.n < 1:
         raise RLVRError("--n must be >= 1")
     config = ExportConfig(
-        env_id=args.env_id, n=args.n, levels=parse_levels(args.level, args.levels), seed=args.seed, split=args.split
+        env_id=args.env_id,
+        n=args.n,
+        levels=parse_levels(args.level, args.levels),
+        seed=args.seed,
+        split=args.split,
+        layout=args.layout,
     )
     out = args.out or Path(f"{args.env_id.replace('/', '_')}-{args.seed}.{args.format}")
     path = export(config, out, args.format)

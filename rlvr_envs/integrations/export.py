@@ -1,13 +1,19 @@
 """Export generated tasks as a dataset (JSONL or Parquet) that TRL and verl read as they are.
 
 Each row carries the prompt (chat messages: system + first user message), the serialised `Task`
-(everything the verifier needs to score offline) and the column layouts both trainers expect:
+(everything the verifier needs to score offline), once, and the column layouts both trainers expect:
 
 - TRL: ``prompt`` (conversational), plus extra columns that TRL hands to reward functions as
-  keyword arguments: ``env_id``, ``task`` (Task JSON), ``task_id``, ``level``, ``tools``.
+  keyword arguments: ``env_id``, ``task_id``, ``level``, ``tools``, ``reward_model``.
 - verl: ``data_source`` (the env id, what `compute_score` dispatches on), ``prompt``, ``ability``
-  (the family), ``reward_model = {"style": "rule", "ground_truth": <Task JSON>}`` and
-  ``extra_info = {"index", "split", "env_id", "task_id", "level", "seed", "tools_kwargs"}``.
+  (the family), ``reward_model = {"style": "rule", "ground_truth": <Task JSON>}`` (the one copy of
+  the Task) and ``extra_info = {"index", "split", "env_id", "task_id", "level", "seed", "tools_kwargs"}``.
+
+Multimodal envs (``info["images"]``) add an ``images`` column: one ``{"bytes": <PNG>, "path": None}``
+per image part (a ``data:image/png;base64,...`` URL in JSONL). ``layout="trl"`` writes every message
+content as a list of parts with ``{"type": "image"}`` placeholders; ``layout="verl"`` writes every
+content as a string with an ``<image>`` marker per image (what verl's ``RLHFDataset`` splits on).
+Either way one column never mixes strings and lists, so Parquet can hold it.
 
 Row ``i`` is the env's task for ``reset(seed=row_seed(seed, i), options={"level": level_i})``, so the
 same (env id, seed, levels) regenerate exactly the same rows. Task payloads are heterogeneous
@@ -16,6 +22,7 @@ nested dicts, so they travel as JSON strings (a Parquet schema that fits every f
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -28,6 +35,8 @@ import rlvr_envs
 from rlvr_envs.errors import InvalidOptionError
 
 Format = Literal["jsonl", "parquet"]
+Layout = Literal["trl", "verl"]
+IMAGE_MARKER = "<image>"
 
 
 class ExportConfig(BaseModel):
@@ -40,6 +49,7 @@ class ExportConfig(BaseModel):
     levels: tuple[int, ...] = Field(min_length=1)
     seed: int = 0
     split: str = "train"
+    layout: Layout = Field(default="trl", description="message layout of multimodal rows")
 
     @model_validator(mode="after")
     def _levels_non_negative(self) -> ExportConfig:
@@ -81,28 +91,70 @@ def iter_rows(config: ExportConfig) -> Iterator[dict[str, Any]]:
             task = inner.task
             if task is None:  # pragma: no cover - reset always sets a task
                 raise RuntimeError("reset() did not produce a task")
-            yield make_row(config.env_id, task.model_dump_json(), info, index=index, seed=seed, split=config.split)
+            yield make_row(
+                config.env_id,
+                task.model_dump_json(),
+                info,
+                index=index,
+                seed=seed,
+                split=config.split,
+                layout=config.layout,
+            )
     finally:
         env.close()
 
 
-def make_row(env_id: str, task_json: str, info: dict[str, Any], *, index: int, seed: int, split: str) -> dict[str, Any]:
-    """The row for one reset (``info`` from `reset`); also used by the Ray pool and tests."""
+def prompt_messages(messages: Sequence[dict[str, Any]], layout: Layout, multimodal: bool) -> list[dict[str, Any]]:
+    """Role/content messages with one content type per dataset: strings for text envs; for multimodal
+    envs a list of parts everywhere (``trl``) or strings with ``<image>`` markers (``verl``)."""
+    out = []
+    for message in messages:
+        content = message["content"]
+        parts = (
+            [{"type": "text", "text": content}]
+            if isinstance(content, str)
+            else [p for p in content if isinstance(p, dict)]
+        )
+        if not multimodal:
+            content = content if isinstance(content, str) else "".join(str(p.get("text", "")) for p in parts)
+        elif layout == "trl":
+            content = [
+                {"type": "image"} if p.get("type") == "image" else {"type": "text", "text": p["text"]} for p in parts
+            ]
+        else:
+            content = "".join(IMAGE_MARKER if p.get("type") == "image" else str(p.get("text", "")) for p in parts)
+        out.append({"role": message["role"], "content": content})
+    return out
+
+
+def make_row(
+    env_id: str,
+    task_json: str,
+    info: dict[str, Any],
+    *,
+    index: int,
+    seed: int,
+    split: str,
+    layout: Layout = "trl",
+) -> dict[str, Any]:
+    """The row for one reset (``info`` from `reset`); also used by tests."""
+    from rlvr_envs.integrations.images import encode
+
     task = json.loads(task_json)
-    prompt = [{"role": m["role"], "content": m["content"]} for m in info["messages"]]
+    images = info.get("images")
+    multimodal = images is not None
     tools = json.dumps(info["tools"], ensure_ascii=False)
-    return {
+    row: dict[str, Any] = {
         # TRL: the prompt plus columns forwarded to reward functions as keyword arguments
-        "prompt": prompt,
+        "prompt": prompt_messages(info["messages"], layout, multimodal),
         "env_id": env_id,
-        "task": task_json,
         "task_id": task["task_id"],
         "level": int(task["level"]),
         "tools": tools,
         # verl
         "data_source": env_id,
         "ability": task["family"],
-        "reward_model": {"style": "rule", "ground_truth": task_json},
+        "reward_model": {"style": "rule", "ground_truth": task_json},  # the one copy of the Task
         "extra_info": {
             "index": index,
             "split": split,
@@ -111,9 +163,18 @@ def make_row(env_id: str, task_json: str, info: dict[str, Any], *, index: int, s
             "level": int(task["level"]),
             "seed": seed,
             # verl's agent loop passes this to tool/interaction setup; ours rebuilds the env from it
-            "tools_kwargs": {"env_id": env_id, "task": task_json},
+            # and the row's reward_model.ground_truth
+            "tools_kwargs": {"env_id": env_id},
         },
     }
+    if multimodal:
+        row["images"] = [{"bytes": encode(image), "path": None} for image in images or []]
+    return row
+
+
+def row_task(row: dict[str, Any]) -> str:
+    """The Task JSON of an exported row (``reward_model.ground_truth``)."""
+    return str(row["reward_model"]["ground_truth"])
 
 
 def export(config: ExportConfig, path: str | Path, fmt: Format | None = None) -> Path:
@@ -125,12 +186,20 @@ def export(config: ExportConfig, path: str | Path, fmt: Format | None = None) ->
     if fmt == "jsonl":
         with target.open("w", encoding="utf-8") as sink:
             for row in rows:
-                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.write(json.dumps(_jsonable(row), ensure_ascii=False) + "\n")
     elif fmt == "parquet":
         write_parquet(rows, target)
     else:
         raise InvalidOptionError(f"format must be 'jsonl' or 'parquet', got {fmt!r}")
     return target
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """JSONL holds images as ``data:image/png;base64,...`` URLs (JSON has no bytes)."""
+    if "images" not in row:
+        return row
+    urls = [f"data:image/png;base64,{base64.b64encode(image['bytes']).decode('ascii')}" for image in row["images"]]
+    return {**row, "images": urls}
 
 
 def write_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:

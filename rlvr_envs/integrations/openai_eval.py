@@ -4,9 +4,12 @@ Each task (the same ``(env id, seed, level)`` rows as `rlvr-envs export`) is pla
 times as a multi-turn episode: the env's messages go to ``/v1/chat/completions``, the reply is the
 action, until the env ends the episode. Episodes run concurrently (an asyncio semaphore bounds the
 requests in flight); each request has a timeout and is retried on connection errors, timeouts, 429
-and 5xx with exponential backoff. The report gives pass@k (the unbiased estimator of Chen et al.
-2021), pass^k (all of k samples right, tau-bench's reliability measure) and the mean verdict
-components per level; every episode's transcript goes to a JSONL file.
+and 5xx with exponential backoff. Multimodal envs (``info["images"]``) send each ``{"type": "image"}``
+part as an ``image_url`` part holding a ``data:`` URL (PNG by default; see `ImageOptions`). The
+report gives pass@k (the unbiased estimator of Chen et al. 2021), pass^k (all of k samples right,
+tau-bench's reliability measure) and the mean verdict components per level; every episode's
+transcript goes to a JSONL file. Failed requests are never a silent zero: each episode records its
+error, and the report counts them by reason.
 
 Needs ``httpx`` (the ``eval`` extra).
 """
@@ -18,7 +21,7 @@ import json
 import logging
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ import rlvr_envs
 from rlvr_envs.core.registry import registered
 from rlvr_envs.errors import InvalidOptionError, RLVRError
 from rlvr_envs.integrations.export import row_seed
+from rlvr_envs.integrations.images import ImageOptions, ImageTooLargeError, data_url
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +60,7 @@ class EvalConfig(BaseModel):
     temperature: float = 1.0
     max_tokens: int = Field(default=1024, ge=1)
     native_tools: bool = False
+    image: ImageOptions = Field(default_factory=ImageOptions, description="how images are sent")
     out: Path | None = None
 
     @property
@@ -65,6 +70,22 @@ class EvalConfig(BaseModel):
 
 class ServerError(RLVRError):
     """The server answered with a non-retryable error or kept failing after every retry."""
+
+    def __init__(self, message: str, *, retries: int = 0) -> None:
+        super().__init__(message)
+        self.retries = retries
+
+
+IMAGE_REJECTED_HINT = (
+    "the server rejected the request's image input: serve a vision-language model (vLLM/SGLang with a "
+    "multimodal model), or check its image limits (--image-max-side, --image-format jpeg)"
+)
+
+
+def failure_reason(error: str) -> str:
+    """A short reason for the summary (one line; the full text stays in the transcript)."""
+    line = error.splitlines()[0] if error else "unknown error"
+    return line if len(line) <= 160 else line[:157] + "..."
 
 
 class Episode(BaseModel):
@@ -84,6 +105,8 @@ class Episode(BaseModel):
     error: str | None = None
     requests: int = 0
     retries: int = 0
+    failed_requests: int = 0
+    images_sent: int = 0
     elapsed_s: float = 0.0
 
 
@@ -106,6 +129,10 @@ class EvalReport(BaseModel):
     levels: list[LevelReport]
     overall: LevelReport
     retries: int
+    requests: int = 0
+    failed_requests: int = 0
+    images_sent: int = 0
+    failures: dict[str, int] = Field(default_factory=dict, description="episodes that failed, by reason")
     elapsed_s: float
 
 
@@ -126,15 +153,36 @@ def pass_hat_k(n: int, c: int, k: int) -> float:
     return math.comb(c, k) / math.comb(n, k)
 
 
-def wire_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def wire_messages(messages: Sequence[dict[str, Any]], image_urls: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Env messages as any chat server accepts them: tool results become user turns (our tool calls
-    travel as text inside the assistant's content, so strict servers would reject ``role: tool``)."""
+    travel as text inside the assistant's content, so strict servers would reject ``role: tool``).
+
+    Text-only content is sent as a string. Content with ``{"type": "image"}`` parts is sent as a
+    list of parts in the env's order, each image part becoming ``{"type": "image_url", "image_url":
+    {"url": image_urls[i]}}`` (the i-th image part of the conversation; ``info["images"]`` order).
+    """
     wire = []
+    used = 0
     for message in messages:
         role = message["role"]
         content = message["content"]
         if not isinstance(content, str):
-            content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
+            parts = [p for p in content if isinstance(p, dict)]
+            if any(p.get("type") == "image" for p in parts):
+                wired: list[dict[str, Any]] = []
+                for part in parts:
+                    if part.get("type") == "image":
+                        if used >= len(image_urls):
+                            raise InvalidOptionError(
+                                f"the messages hold more image parts than the {len(image_urls)} images given"
+                            )
+                        wired.append({"type": "image_url", "image_url": {"url": image_urls[used]}})
+                        used += 1
+                    elif part.get("type") == "text":
+                        wired.append({"type": "text", "text": str(part.get("text", ""))})
+                wire.append({"role": "user" if role == "tool" else role, "content": wired})
+                continue
+            content = "".join(p.get("text", "") for p in parts)
         wire.append({"role": "user" if role == "tool" else role, "content": content})
     return wire
 
@@ -170,11 +218,13 @@ class ChatClient:
         )
         self._limit = asyncio.Semaphore(config.concurrency)
 
-    async def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> tuple[str, int]:
-        """The reply text and the number of retries it took."""
+    async def complete(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], image_urls: Sequence[str] = ()
+    ) -> tuple[str, int]:
+        """The reply text and the number of retries it took (`ServerError` carries them on failure)."""
         body: dict[str, Any] = {
             "model": self.config.model,
-            "messages": wire_messages(messages),
+            "messages": wire_messages(messages, image_urls),
             "temperature": self.config.temperature,
             "max_tokens": self.config.max_tokens,
         }
@@ -194,13 +244,17 @@ class ChatClient:
                 last = f"HTTP {response.status_code}: {response.text[:200]}"
                 continue
             if response.status_code >= 400:
-                raise ServerError(f"HTTP {response.status_code}: {response.text[:500]}")
+                text = " ".join(response.text[:500].split())
+                hint = f" ({IMAGE_REJECTED_HINT})" if image_urls and "image" in text.lower() else ""
+                raise ServerError(f"HTTP {response.status_code}: {text}{hint}", retries=attempt)
             try:
                 choices = response.json()["choices"]
                 return reply_text(choices[0]), attempt
             except (ValueError, KeyError, IndexError, TypeError) as exc:
-                raise ServerError(f"malformed chat completion: {response.text[:500]}") from exc
-        raise ServerError(f"gave up after {self.config.max_retries + 1} attempts; last error: {last}")
+                raise ServerError(f"malformed chat completion: {response.text[:500]}", retries=attempt) from exc
+        raise ServerError(
+            f"gave up after {self.config.max_retries + 1} attempts; last error: {last}", retries=self.config.max_retries
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -210,12 +264,19 @@ async def play(env: Any, client: ChatClient, *, env_id: str, seed: int, level: i
     """One episode of ``env`` against the server (env calls run in a worker thread)."""
     start = time.perf_counter()
     _obs, info = await asyncio.to_thread(env.reset, seed=seed, options={"level": level})
-    requests = retries = 0
+    requests = retries = failed = 0
     reward, verdict, error = 0.0, None, None
+    urls: list[str] = []  # data URLs of info["images"], encoded once per episode (images only grow)
     while True:
         try:
-            text, tried = await client.complete(info["messages"], info["tools"])
+            images = info.get("images") or []
+            for index in range(len(urls), len(images)):
+                urls.append(data_url(images[index], client.config.image, what=f"image {index + 1}"))
+            text, tried = await client.complete(info["messages"], info["tools"], urls)
         except ServerError as exc:
+            error, failed, retries = str(exc), 1, retries + exc.retries
+            break
+        except ImageTooLargeError as exc:
             error = str(exc)
             break
         requests, retries = requests + 1, retries + tried
@@ -237,8 +298,10 @@ async def play(env: Any, client: ChatClient, *, env_id: str, seed: int, level: i
         turns=info["turn"],
         messages=info["messages"],
         error=error,
-        requests=requests,
+        requests=requests + failed,
         retries=retries,
+        failed_requests=failed,
+        images_sent=len(urls),
         elapsed_s=time.perf_counter() - start,
     )
 
@@ -331,6 +394,10 @@ def summarise(config: EvalConfig, episodes: list[Episode], elapsed_s: float) -> 
         levels=[_level_report(level, by_level[level], ks) for level in sorted(by_level)],
         overall=_level_report(-1, episodes, ks),
         retries=sum(e.retries for e in episodes),
+        requests=sum(e.requests for e in episodes),
+        failed_requests=sum(e.failed_requests for e in episodes),
+        images_sent=sum(e.images_sent for e in episodes),
+        failures=dict(Counter(failure_reason(e.error) for e in episodes if e.error is not None).most_common()),
         elapsed_s=elapsed_s,
     )
 
@@ -358,3 +425,16 @@ def report_table(report: EvalReport) -> Any:
             str(row.errors),
         )
     return table
+
+
+def failure_lines(report: EvalReport, base_url: str) -> list[str]:
+    """What went wrong, loudly: one line per distinct reason with the number of episodes it hit."""
+    if not report.failures:
+        return []
+    failed = sum(report.failures.values())
+    lines = [
+        f"{failed} of {report.overall.episodes} episodes FAILED (requests to {base_url}: "
+        f"{report.failed_requests} failed after {report.retries} retries); their reward counts as 0:"
+    ]
+    lines += [f"  {count} x {reason}" for reason, count in report.failures.items()]
+    return lines

@@ -1,6 +1,7 @@
 """TRL adapters: reward functions for `GRPOTrainer` and an ``environment_factory`` for its tool loop.
 
-`reward_funcs` scores completions offline against the ``task`` column of an exported dataset
+`reward_funcs` scores completions offline against the Task of an exported dataset (its
+``reward_model.ground_truth``, or a ``task`` column)
 (`rlvr_envs.integrations.export`): TRL calls ``f(prompts=, completions=, **dataset_columns)`` and
 logs each function under its ``__name__``. `environment_factory` gives TRL's multi-turn loop a
 class whose public methods are our env's tools; `environment_reward` then steps the env with the
@@ -33,6 +34,19 @@ def _column(values: Any, index: int) -> Any:
     return values
 
 
+def _tasks(task: Sequence[Any] | None, kwargs: dict[str, Any], count: int) -> list[Any]:
+    """The Task of each row: a ``task`` column if the dataset has one, else the exported
+    ``reward_model.ground_truth`` (where `rlvr-envs export` keeps its one copy)."""
+    if task is not None:
+        return [_column(task, i) for i in range(count)]
+    column = kwargs.get("reward_model")
+    if column is None:
+        raise InvalidOptionError(
+            "reward_funcs() needs the exported 'reward_model' column (or a 'task' column of Task JSON)"
+        )
+    return [_column(column, i)["ground_truth"] for i in range(count)]
+
+
 def _env_ids(env_id: str | None, kwargs: dict[str, Any], count: int) -> list[str]:
     column = kwargs.get("env_id") if env_id is None else None
     if env_id is None and column is None:
@@ -60,10 +74,11 @@ def reward_funcs(env_id: str | None = None, components: Sequence[str] = ()) -> l
         registered(env_id)
 
     def rlvr_reward(
-        prompts: Sequence[Any], completions: Sequence[Any], task: Sequence[str], **kwargs: Any
+        prompts: Sequence[Any], completions: Sequence[Any], task: Sequence[Any] | None = None, **kwargs: Any
     ) -> list[float | None]:
         ids = _env_ids(env_id, kwargs, len(completions))
-        return [score(ids[i], task[i], completions[i]).reward for i in range(len(completions))]
+        tasks = _tasks(task, kwargs, len(completions))
+        return [score(ids[i], tasks[i], completions[i]).reward for i in range(len(completions))]
 
     funcs: list[RewardFunc] = [rlvr_reward]
     for name in components:
@@ -73,12 +88,13 @@ def reward_funcs(env_id: str | None = None, components: Sequence[str] = ()) -> l
 
 def _component_func(env_id: str | None, name: str) -> RewardFunc:
     def component(
-        prompts: Sequence[Any], completions: Sequence[Any], task: Sequence[str], **kwargs: Any
+        prompts: Sequence[Any], completions: Sequence[Any], task: Sequence[Any] | None = None, **kwargs: Any
     ) -> list[float | None]:
         ids = _env_ids(env_id, kwargs, len(completions))
+        tasks = _tasks(task, kwargs, len(completions))
         values: list[float | None] = []
         for i in range(len(completions)):
-            verdict = score(ids[i], task[i], completions[i])
+            verdict = score(ids[i], tasks[i], completions[i])
             values.append(verdict.components.get(name, float(verdict.correct) if name == "correct" else None))
         return values
 
@@ -116,8 +132,9 @@ class RLVRToolEnv:
         (TRL appends it to the last user message).
         """
         options: dict[str, Any] = {}
-        if row.get("task"):
-            options["task"] = load_task(row["task"])
+        exported = row.get("task") or (row.get("reward_model") or {}).get("ground_truth")
+        if exported:
+            options["task"] = load_task(exported)
         elif row.get("level") is not None:
             options["level"] = int(row["level"])
         seed = row.get("seed")

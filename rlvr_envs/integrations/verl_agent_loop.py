@@ -2,11 +2,12 @@
 
 Importing this module registers the ``rlvr_agent`` agent loop with verl (``agent_name`` column, or
 ``actor_rollout_ref.rollout.agent.default_agent_loop=rlvr_agent``). Each rollout rebuilds the env
-from the row written by ``rlvr-envs export`` (``extra_info.tools_kwargs`` holds the env id and the
-Task), then alternates: the server generates the assistant turn, the env answers with feedback or a
-tool result (appended with ``response_mask = 0``, so only the model's own tokens carry loss), until
-the env ends the episode or the response budget is spent. The verdict's reward becomes verl's
-``reward_score`` (so verl does not call a reward function for these rows) and the components go to
+from the row written by ``rlvr-envs export`` (``extra_info.tools_kwargs`` holds the env id,
+``reward_model.ground_truth`` the Task; verl's trainer hands both to agent loops), then alternates:
+the server generates the assistant turn, the env answers with feedback or a tool result (appended
+with ``response_mask = 0``, so only the model's own tokens carry loss), until the env ends the
+episode or the response budget is spent. The verdict's reward becomes verl's ``reward_score`` (so
+verl does not call a reward function for these rows) and the components go to
 ``extra_fields["rlvr_components"]``.
 
 Requires verl (the ``verl`` extra).
@@ -32,7 +33,10 @@ def episode_source(kwargs: dict[str, Any]) -> tuple[str, Any]:
     env_id = tools_kwargs.get("env_id") or extra.get("env_id") or kwargs.get("data_source")
     task = tools_kwargs.get("task") or (kwargs.get("reward_model") or {}).get("ground_truth")
     if not env_id or task is None:
-        raise InvalidOptionError("rlvr_agent needs rows written by `rlvr-envs export` (env id and task in extra_info)")
+        raise InvalidOptionError(
+            "rlvr_agent needs rows written by `rlvr-envs export` "
+            "(env id in extra_info, Task in reward_model.ground_truth)"
+        )
     return str(env_id), load_task(task)
 
 

@@ -50,9 +50,8 @@ def test_formats_round_trip_and_score_offline(tmp_path: Path, fmt: str) -> None:
     rows = read_rows(path)
     assert rows == list(iter_rows(config))
     for row in rows:
-        task = json.loads(row["task"])
-        assert row["reward_model"]["ground_truth"] == row["task"]
-        assert row["extra_info"]["tools_kwargs"] == {"env_id": "rlvr/Code-v0", "task": row["task"]}
+        task = json.loads(row["reward_model"]["ground_truth"])
+        assert "task" not in row and row["extra_info"]["tools_kwargs"] == {"env_id": "rlvr/Code-v0"}
         assert rlvr_envs.verify(row["env_id"], task, "print(1)").reward < 1.0
 
 

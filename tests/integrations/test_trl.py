@@ -20,13 +20,17 @@ def _rows(n: int = 4) -> list[dict[str, Any]]:
 
 def test_reward_funcs_score_rows_and_components() -> None:
     rows = _rows()
-    gold = [json.loads(r["task"])["data"]["answer"] for r in rows]
+    gold = [json.loads(r["reward_model"]["ground_truth"])["data"]["answer"] for r in rows]
     completions: list[Any] = [[{"role": "assistant", "content": f"So \\boxed{{{g}}}"}] for g in gold]
     completions[1] = [{"role": "assistant", "content": "I give up"}]
     completions[2] = "\\boxed{123456789}"  # standard (non-conversational) format
     funcs = reward_funcs("rlvr/Math-v0", components=["correct", "format", "no_such_part"])
     assert [f.__name__ for f in funcs] == ["rlvr_reward", "rlvr_correct", "rlvr_format", "rlvr_no_such_part"]
-    kwargs = {"prompts": [r["prompt"] for r in rows], "completions": completions, "task": [r["task"] for r in rows]}
+    kwargs = {
+        "prompts": [r["prompt"] for r in rows],
+        "completions": completions,
+        "task": [r["reward_model"]["ground_truth"] for r in rows],
+    }
     assert funcs[0](**kwargs) == [1.0, 0.0, 0.0, 1.0]
     assert funcs[1](**kwargs) == [1.0, 0.0, 0.0, 1.0]
     assert funcs[2](**kwargs)[1] == 0.0 and funcs[2](**kwargs)[0] == 1.0
@@ -38,11 +42,14 @@ def test_reward_funcs_read_env_id_column_and_reject_missing_one() -> None:
     (func,) = reward_funcs()
     completions = ["\\boxed{0}", "\\boxed{0}"]
     rewards = func(
-        prompts=[], completions=completions, task=[r["task"] for r in rows], env_id=[r["env_id"] for r in rows]
+        prompts=[],
+        completions=completions,
+        task=[r["reward_model"]["ground_truth"] for r in rows],
+        env_id=[r["env_id"] for r in rows],
     )
     assert len(rewards) == 2 and all(r in (0.0, 1.0) for r in rewards)
     with pytest.raises(InvalidOptionError, match="env_id"):
-        func(prompts=[], completions=completions, task=[r["task"] for r in rows])
+        func(prompts=[], completions=completions, task=[r["reward_model"]["ground_truth"] for r in rows])
 
 
 def test_environment_factory_tools_render_with_transformers_schema() -> None:
@@ -123,7 +130,9 @@ def test_grpo_trainer_two_steps_logs_our_rewards(tmp_path: Path) -> None:
 
     model, tokenizer = build_tiny()
     rows = list(iter_rows(ExportConfig(env_id="rlvr/Math-v0", n=8, levels=(0,), seed=0)))
-    dataset = datasets.Dataset.from_list([{k: r[k] for k in ("prompt", "task", "env_id", "level")} for r in rows])
+    dataset = datasets.Dataset.from_list(
+        [{k: r[k] for k in ("prompt", "reward_model", "env_id", "level")} for r in rows]
+    )
     returned: list[float] = []
     reward, correct = reward_funcs("rlvr/Math-v0", components=["correct"])
 
@@ -164,7 +173,7 @@ def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
     template = (Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja").read_text()
     model, tokenizer = build_tiny(chat_template=template)
     rows = list(iter_rows(ExportConfig(env_id="rlvr/LongContextSearch-v0", n=4, levels=(0,), seed=0)))
-    dataset = datasets.Dataset.from_list([{k: r[k] for k in ("prompt", "task", "env_id")} for r in rows])
+    dataset = datasets.Dataset.from_list([{k: r[k] for k in ("prompt", "reward_model", "env_id")} for r in rows])
     base = environment_factory("rlvr/LongContextSearch-v0")
     instances: list[Any] = []
     reset_tasks: list[str] = []
@@ -175,7 +184,7 @@ def test_grpo_trainer_environment_factory_runs_our_env(tmp_path: Path) -> None:
             instances.append(self)
 
         def reset(self, **row: Any) -> str | None:
-            reset_tasks.append(json.loads(row["task"])["task_id"])
+            reset_tasks.append(json.loads(row["reward_model"]["ground_truth"])["task_id"])
             return super().reset(**row)
 
     scored: list[float] = []

@@ -14,8 +14,11 @@ from baselines.grpo.backends.base import Backend, SamplingSettings, cut_at_stop,
 class HFBackend(Backend):
     """Batched ``model.generate`` on left-padded prompts; weights are always current (no sync)."""
 
-    def __init__(self, model: Any, tokenizer: Any, *, batch_size: int = 256, autocast_dtype: Any = None) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, *, batch_size: int = 256, autocast_dtype: Any = None, processor: Any = None
+    ) -> None:
         self.model = model
+        self.processor = processor  # a vision-language model's processor: images go through its image processor
         self.batch_size = batch_size
         self.autocast_dtype = autocast_dtype
         self.stop_ids = stop_token_ids(tokenizer, model)
@@ -32,7 +35,34 @@ class HFBackend(Backend):
                 results[index] = ids
         return results
 
-    def _generate(self, prompts: list[list[int]], settings: SamplingSettings) -> list[list[int]]:
+    def generate_with_images(
+        self, prompts: list[list[int]], images: list[list[Any]], settings: SamplingSettings
+    ) -> list[list[int]]:
+        """`generate` for prompts whose image tokens are already expanded; ``images[i]`` are prompt
+        ``i``'s images (``uint8`` arrays) in order, turned into ``pixel_values`` by the processor."""
+        if self.processor is None:
+            raise ValueError("generate_with_images needs HFBackend(processor=...): the model's processor")
+        results: list[list[int]] = [[] for _ in prompts]
+        order = sorted(range(len(prompts)), key=lambda i: (len(prompts[i]), i))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            pixels = self.pixel_values([image for i in chunk for image in images[i]])
+            for index, ids in zip(chunk, self._generate([prompts[i] for i in chunk], settings, pixels), strict=True):
+                results[index] = ids
+        return results
+
+    def pixel_values(self, images: list[Any]) -> Any:
+        """The processor's ``pixel_values`` for ``images`` (``None`` when there are none)."""
+        if not images:
+            return None
+        from PIL import Image
+
+        pil = [Image.fromarray(image) for image in images]
+        return self.processor.image_processor(images=pil, return_tensors="pt")["pixel_values"]
+
+    def _generate(
+        self, prompts: list[list[int]], settings: SamplingSettings, pixel_values: Any = None
+    ) -> list[list[int]]:
         device = next(self.model.parameters()).device
         width = max(len(p) for p in prompts)
         input_ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
@@ -59,8 +89,12 @@ class HFBackend(Backend):
         )
         try:
             with torch.no_grad(), autocast:
+                extra = {} if pixel_values is None else {"pixel_values": pixel_values.to(device)}
                 out = self.model.generate(
-                    input_ids=input_ids.to(device), attention_mask=attention.to(device), generation_config=config
+                    input_ids=input_ids.to(device),
+                    attention_mask=attention.to(device),
+                    generation_config=config,
+                    **extra,
                 )
         finally:
             self.model.train(was_training)
