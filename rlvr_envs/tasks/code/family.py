@@ -27,6 +27,7 @@ from rlvr_envs.core.types import Feedback, Task, Verdict
 from rlvr_envs.errors import InvalidOptionError, SpecError
 from rlvr_envs.tasks.code import scripts
 from rlvr_envs.tasks.code.datasets import CodeRow, SourceFormat, load_code_jsonl
+from rlvr_envs.tasks.code.datasets.rows import SCRIPT_TIME_LIMIT_S
 from rlvr_envs.tasks.code.problems import (
     Knobs,
     generate_task_data,
@@ -146,7 +147,8 @@ class CodeFamily(TaskFamily):
         return load_code_jsonl(self.config.source, self.config.source_format, self.config.source_public_tests)
 
     def _row_task(self, row: CodeRow) -> Task:
-        limit = row.time_limit_s or self.config.time_limit_s or Knobs.at(row.level).time_limit_s
+        default = SCRIPT_TIME_LIMIT_S if row.mode == "script" else Knobs.at(row.level).time_limit_s
+        limit = row.time_limit_s or self.config.time_limit_s or default
         if row.mode == "script":
             prompt = _script_prompt(row, limit, self.config.memory_mb)
         else:
@@ -362,6 +364,7 @@ class CodeFamily(TaskFamily):
         program = reference_program(state.task.data)
         if program is None:
             raise InvalidOptionError(f"task {state.task.task_id!r} has no reference solution for the oracle")
+        program = program if program.endswith("\n") else program + "\n"
         return f"Here is my solution.\n\n```python\n{program}```"
 
 

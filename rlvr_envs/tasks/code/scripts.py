@@ -63,7 +63,7 @@ def run_scripts(
     """Run ``setup + solution + script`` for each script; one `TestResult` per script, in order."""
     results: list[TestResult] = []
     for index, script in enumerate(scripts):
-        if stop_after_timeout and results and results[-1].timed_out:
+        if stop_after_timeout and any(result.timed_out for result in results):
             results.append(TestResult(index=index, passed=False, status="skipped", error="an earlier test timed out"))
             continue
         token = secrets.token_hex(16)

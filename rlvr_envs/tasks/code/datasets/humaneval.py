@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rlvr_envs.core.datasets import RowError, field
-from rlvr_envs.tasks.code.datasets.rows import SCRIPT_TIME_LIMIT_S, CodeRow
+from rlvr_envs.tasks.code.datasets.rows import CodeRow
 
 
 def detect(record: dict[str, Any]) -> bool:
@@ -39,6 +39,5 @@ def read(record: dict[str, Any], index: int, public_count: int) -> CodeRow:
         prompt_code=prompt,
         hidden_scripts=[f"{test}\n\ncheck({entry})\n"],
         reference=prompt + solution if solution else None,
-        time_limit_s=SCRIPT_TIME_LIMIT_S,
         task_name=task_id,
     )

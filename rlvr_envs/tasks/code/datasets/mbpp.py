@@ -17,7 +17,7 @@ import builtins
 from typing import Any
 
 from rlvr_envs.core.datasets import RowError, field
-from rlvr_envs.tasks.code.datasets.rows import SCRIPT_TIME_LIMIT_S, CodeRow
+from rlvr_envs.tasks.code.datasets.rows import CodeRow
 
 
 def detect(record: dict[str, Any]) -> bool:
@@ -94,6 +94,5 @@ def read(record: dict[str, Any], index: int, public_count: int) -> CodeRow:
         public_scripts=tests[: min(public_count, len(tests))],
         hidden_scripts=[plus] if plus and plus.strip() else tests + challenge,
         reference=code or None,
-        time_limit_s=SCRIPT_TIME_LIMIT_S,
         task_name=str(record.get("task_id", "")),
     )

