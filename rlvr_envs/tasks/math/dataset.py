@@ -57,7 +57,8 @@ def load_jsonl(
     except TaskSourceError as exc:
         if "unrecognised row" in str(exc):
             raise TaskSourceError(
-                f"{exc}. Set source_problem_field / source_answer_field to your column names."
+                f"{exc}; for plain rows the missing field(s) are {problem_field!r} and {answer_field!r}: "
+                "set source_problem_field / source_answer_field to your column names"
             ) from exc
         raise
     return tuple(rows)

@@ -32,8 +32,8 @@ _MATH_LEVEL = re.compile(r"level\s*(\d+)", re.IGNORECASE)
 def _integer_text(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and value.strip().lstrip("0").isdigit() or value == "0":
-        return str(int(str(value).strip()))
+    if isinstance(value, str) and value.strip().isdigit():
+        return str(int(value.strip()))
     return None
 
 
