@@ -15,12 +15,12 @@ from types import ModuleType
 
 from rich.console import Console
 
-from rlvr_envs.cli import curriculum, evaluate, export, listing, play, show, train
+from rlvr_envs.cli import curriculum, evaluate, export, listing, play, rescore, show, train
 from rlvr_envs.cli._output import print_error
 from rlvr_envs.errors import RLVRError
 
 #: The commands in the order ``rlvr-envs --help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (listing, show, play, evaluate, export, curriculum, train)
+COMMANDS: tuple[ModuleType, ...] = (listing, show, play, evaluate, export, rescore, curriculum, train)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,7 +37,7 @@ from rlvr_envs.tasks.code.problems import (
     template_names,
 )
 from rlvr_envs.tasks.code.templates import CATEGORIES
-from rlvr_envs.verifiers.sandbox import Limits, TestCase, TestResult, run_tests
+from rlvr_envs.verifiers.sandbox import Limits, TestCase, TestResult, decode_value, encode_value, run_tests
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are an expert Python programmer. Think about the problem, then answer with your complete "
@@ -173,8 +173,9 @@ class CodeFamily(TaskFamily):
             "source": "dataset",
             "mode": row.mode,
             "entry_point": row.entry_point,
-            "public_tests": [t.model_dump() for t in row.public_tests],
-            "hidden_tests": [t.model_dump() for t in row.hidden_tests],
+            "public_tests": [_typed_test(t) for t in row.public_tests],
+            "hidden_tests": [_typed_test(t) for t in row.hidden_tests],
+            "typed_expected": True,
             "time_limit_s": limit,
             "memory_mb": self.config.memory_mb,
             "reference": row.reference,
@@ -237,7 +238,7 @@ class CodeFamily(TaskFamily):
             public = list(data.get("public_scripts", []))
             public_results = self._run_scripts(state.task, code, public) if public else []
         else:
-            public = [TestCase.model_validate(t) for t in data.get("public_tests", [])]
+            public = _stored_tests(data, "public_tests")
             public_results = self._run(state.task, code, public) if public else []
         state.scratch["public"] = public_results
         if all(r.passed for r in public_results) or left <= 0:
@@ -303,7 +304,8 @@ class CodeFamily(TaskFamily):
         if task.data.get("mode") == "script":
             results = self._run_scripts(task, code, list(task.data.get("hidden_scripts", [])))
         else:
-            results = self._run(task, code, hidden_tests(task.data))
+            tests = _stored_tests(task.data, "hidden_tests") if "hidden_tests" in task.data else hidden_tests(task.data)
+            results = self._run(task, code, tests)
         passed = sum(r.passed for r in results)
         rate = passed / len(results) if results else 0.0
         everything = passed == len(results) and bool(results)
@@ -366,6 +368,18 @@ class CodeFamily(TaskFamily):
             raise InvalidOptionError(f"task {state.task.task_id!r} has no reference solution for the oracle")
         program = program if program.endswith("\n") else program + "\n"
         return f"Here is my solution.\n\n```python\n{program}```"
+
+
+def _typed_test(test: TestCase) -> dict[str, Any]:
+    """A test as JSON that keeps the expected value's Python type (a task may be stored as JSON)."""
+    return {"input": test.input, "expected": encode_value(test.expected)}
+
+
+def _stored_tests(data: dict[str, Any], key: str) -> list[TestCase]:
+    tests = [TestCase.model_validate(t) for t in data.get(key, [])]
+    if data.get("typed_expected"):
+        return [TestCase(input=t.input, expected=decode_value(t.expected)) for t in tests]
+    return tests
 
 
 def _answer_code(task: Task, text: str) -> str | None:

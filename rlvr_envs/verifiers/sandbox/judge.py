@@ -50,6 +50,14 @@ _TAGS = ("$tuple", "$set", "$frozenset", "$dict", "$complex", "$bytes", "$float"
 _SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
+def encode_value(value: Any) -> Any:
+    """Python data as the typed JSON `decode_value` reads (the harness's own encoding), so that a
+    task stored as JSON keeps tuples and sets in its expected values."""
+    from rlvr_envs.verifiers.sandbox._harness import typed
+
+    return typed(value)
+
+
 def decode_value(data: Any) -> Any:
     """A returned value from the harness's typed JSON (see ``_harness.typed``) as Python data.
 
