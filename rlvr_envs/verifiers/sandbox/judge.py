@@ -98,10 +98,8 @@ def _numbers_match(expected: float | int, got: float | int, float_tol: float | N
     if isinstance(expected, int) and isinstance(got, int):
         return expected == got
     x, y = float(expected), float(got)
-    if math.isnan(x) or math.isnan(y):
-        return math.isnan(x) and math.isnan(y)
-    if not (math.isfinite(x) and math.isfinite(y)):
-        return x == y
+    if not (math.isfinite(x) and math.isfinite(y)):  # nan and inf never match: no free pass for overflow
+        return False
     tolerance = float_tol if float_tol is not None else 0.0
     return x == y or abs(x - y) <= tolerance * max(1.0, abs(x))
 
@@ -125,7 +123,7 @@ def values_match(expected: Any, got: Any, *, float_tol: float | None = None, tup
 
     * Types matter as they do to ``==``: a tuple is not a list, a set not a list, ``"1"`` not ``1``;
       ``2`` equals ``2.0``. Stricter than ``==``: ``True`` is not ``1`` (a bool answer to a count
-      is wrong), and ``nan`` equals ``nan``.
+      is wrong), and ``nan`` / ``inf`` match nothing.
     * Floats may differ by ``float_tol`` relative to the expected size (at least 1.0 absolute):
       the tolerance a dataset declares.
 
