@@ -65,10 +65,13 @@ def _answer(record: dict[str, Any]) -> Any:
     )
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _task_json(record: dict[str, Any]) -> Any:
-    extra = record.get("extra_info") if isinstance(record.get("extra_info"), dict) else {}
-    model = record.get("reward_model") if isinstance(record.get("reward_model"), dict) else {}
-    for value in (record.get("task"), model.get("ground_truth"), (extra.get("tools_kwargs") or {}).get("task")):
+    extra, model = _mapping(record.get("extra_info")), _mapping(record.get("reward_model"))
+    for value in (record.get("task"), model.get("ground_truth"), _mapping(extra.get("tools_kwargs")).get("task")):
         if isinstance(value, str):
             return json.loads(value)
         if isinstance(value, dict):
@@ -77,7 +80,7 @@ def _task_json(record: dict[str, Any]) -> Any:
 
 
 def _env_id(record: dict[str, Any]) -> str:
-    extra = record.get("extra_info") if isinstance(record.get("extra_info"), dict) else {}
+    extra = _mapping(record.get("extra_info"))
     for value in (record.get("env_id"), record.get("data_source"), extra.get("env_id")):
         if isinstance(value, str) and value:
             return value
@@ -115,6 +118,8 @@ class _Scorer:
             if "task_id" not in record:
                 raise TaskSourceError("no task: expected 'task' (an export row) or 'task_id' (an eval record)")
             env.reset(options={"task_id": str(record["task_id"])})
+            if env.task is None:
+                raise TaskSourceError(f"task {record['task_id']!r} could not be rebuilt")
             task = env.task
         verdict = env.family.verify(task, answer)
         return env_id, task.task_id, float(verdict.reward), verdict.reason or ""
