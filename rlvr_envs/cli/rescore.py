@@ -2,7 +2,7 @@
 
 Reads ``.jsonl`` / ``.jsonl.gz`` rows in either layout:
 
-* **eval records** (``rlvr-envs evaluate --out``, `EpisodeRecord`): ``env_id``, ``task_id``,
+* **eval records** (``rlvr-envs eval --out``, `EpisodeRecord`): ``env_id``, ``task_id``,
   ``messages``, ``reward``; the task is rebuilt from its id (generated ids replay exactly; dataset
   rows need the env's ``source``, given with ``--kwargs``);
 * **export rows** (``rlvr-envs export``, TRL/verl layouts) with a model answer added: ``task`` (or
