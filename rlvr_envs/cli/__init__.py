@@ -18,12 +18,12 @@ from typing import IO, cast
 
 from rich.console import Console
 
-from rlvr_envs.cli import check, curriculum, evaluate, export, listing, play, serve, show, train
+from rlvr_envs.cli import check, curriculum, evaluate, export, listing, play, rescore, serve, show, train
 from rlvr_envs.cli._output import AsciiStream, print_error
 from rlvr_envs.errors import FamilyError, RLVRError
 
 #: The commands in the order ``rlvr-envs --help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (listing, show, play, evaluate, check, export, curriculum, train, serve)
+COMMANDS: tuple[ModuleType, ...] = (listing, show, play, evaluate, check, export, rescore, curriculum, train, serve)
 
 #: Options of ``rlvr-envs`` itself (before the command): they take no value except ``--import``.
 _GLOBAL_FLAGS = {"--traceback"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import gymnasium as gym
 import pytest
 
@@ -104,12 +106,36 @@ def test_binary_mode_and_attempt_decay() -> None:
 
 
 def test_timeouts_are_counted_in_the_verdict() -> None:
-    env = _env(templates=["count_primes"], modes=["stdio"], max_attempts=1, time_limit_s=0.3, hidden_tests=3)
+    env = _env(
+        templates=["count_primes"],
+        modes=["stdio"],
+        max_attempts=1,
+        time_limit_s=0.3,
+        hidden_tests=3,
+        stop_after_timeout=False,
+    )
     _reset_on(env, "count_primes", "stdio")
     _, reward, _, _, info = env.step("```python\nwhile True:\n    pass\n```")
     verdict = info["verdict"]
     assert reward == 0.0 and verdict["timed_out"] and verdict["components"]["timeouts"] == 3.0
     assert {test["status"] for test in verdict["details"]["hidden"]} == {"timeout"}
+
+
+@pytest.mark.parametrize("mode", ["stdio", "function"])
+def test_a_looping_program_costs_about_one_time_limit(mode: str) -> None:
+    """By default a submission's tests stop at its first time-out (per parallel share of the pool)."""
+    env = _env(templates=["count_primes"], modes=[mode], max_attempts=1, time_limit_s=0.5, hidden_tests=12)
+    _reset_on(env, "count_primes", mode)
+    loop = "while True:\n    pass" if mode == "stdio" else "def solve(n):\n    while True:\n        pass"
+    started = time.monotonic()
+    _, reward, _, _, info = env.step(f"```python\n{loop}\n```")
+    elapsed = time.monotonic() - started
+    components = info["verdict"]["components"]
+    statuses = [test["status"] for test in info["verdict"]["details"]["hidden"]]
+    assert reward == 0.0 and set(statuses) == {"timeout", "skipped"}
+    assert components["timeouts"] + components["skipped"] == 12.0 and components["timeouts"] <= 2
+    assert elapsed < 3 * 0.5 + 1.0, f"12 looping tests took {elapsed:.2f} s at a 0.5 s limit"
+    assert "skipped" in info["verdict"]["reason"]
 
 
 def test_truncation_scores_the_last_submission() -> None:

@@ -20,7 +20,7 @@ from rlvr_envs.tasks.code.dataset import detect_format, load_code_jsonl, sample_
 def test_sample_covers_every_format_and_mode() -> None:
     records = [json.loads(line) for line in Path(sample_path()).read_text().splitlines() if line.strip()]
     assert {detect_format(record) for record in records} == {"apps", "codecontests", "livecodebench", "functions"}
-    rows = load_code_jsonl(sample_path())
+    rows = load_code_jsonl(sample_path(), "mixed")
     assert {row.mode for row in rows} == {"stdio", "function"}
     assert all(row.hidden_tests and row.reference for row in rows)
     codecontests = rows[3]
@@ -34,9 +34,9 @@ def test_sample_covers_every_format_and_mode() -> None:
 
 
 def test_oracle_solves_every_sample_row_through_the_env() -> None:
-    env = gym.make("rlvr/Code-v0", source=sample_path())
+    env = gym.make("rlvr/Code-v0", source=sample_path(), format="mixed")
     policy = oracle(env)
-    rows = load_code_jsonl(sample_path())
+    rows = load_code_jsonl(sample_path(), "mixed")
     for row in rows:
         record = run_episode(env, policy, options={"task_id": f"code:data:{row.index}"})
         assert record.reward == 1.0, (row.title, record.messages[-1])
@@ -45,7 +45,7 @@ def test_oracle_solves_every_sample_row_through_the_env() -> None:
 
 
 def test_wrong_dataset_answers_get_feedback_from_public_tests() -> None:
-    env = gym.make("rlvr/Code-v0", source=sample_path())
+    env = gym.make("rlvr/Code-v0", source=sample_path(), format="mixed")
     env.reset(options={"task_id": "code:data:0"})
     observation, _, terminated, _, _ = env.step("```python\nprint(0)\n```")
     assert not terminated and "Input:\n3\n4 9 1" in observation and "Expected output:\n8" in observation
@@ -60,7 +60,7 @@ def _write(tmp_path: Path, rows: list[object]) -> str:
 def test_bad_rows_name_the_line_and_the_problem(tmp_path: Path) -> None:
     with pytest.raises(TaskSourceError, match=r"rows.jsonl:1: unrecognised row"):
         load_code_jsonl(_write(tmp_path, [{"text": "hi"}]))
-    with pytest.raises(TaskSourceError, match=r":1: function-call rows need 'entry_point'"):
+    with pytest.raises(TaskSourceError, match=r":1: field 'entry_point': expected the name of the function"):
         load_code_jsonl(_write(tmp_path, [{"prompt": "p", "tests": [{"input": [1], "output": 1}]}]))
     with pytest.raises(TaskSourceError, match="no such file"):
         load_code_jsonl(str(tmp_path / "missing.jsonl"))
@@ -82,7 +82,7 @@ def test_livecodebench_decoding_refuses_pickled_objects(tmp_path: Path, capsys: 
 
 
 def test_rlvr_envs_verify_scores_dataset_tasks() -> None:
-    env = gym.make("rlvr/Code-v0", source=sample_path())
+    env = gym.make("rlvr/Code-v0", source=sample_path(), format="mixed")
     env.reset(options={"task_id": "code:data:7"})
     task = rlvr_envs.unwrap(env).task
     assert task is not None

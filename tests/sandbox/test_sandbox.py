@@ -122,7 +122,15 @@ def test_function_mode_calls_the_entry_point_per_test() -> None:
     code = "def solve(xs, k):\n    return sorted(xs)[:k]"
     tests = [{"input": [[3, 1, 2], 2], "expected": [1, 2]}, {"input": [[5], 1], "expected": (5,)}]
     results = sandbox.run_tests(code, tests, entry_point="solve")
-    assert [r.passed for r in results] == [True, True] and results[0].got == [1, 2]
+    # a returned list is not the expected tuple (as `assert solve(...) == (5,)` says)
+    assert [r.passed for r in results] == [True, False] and results[0].got == [1, 2]
+    assert sandbox.run_tests(code, tests, entry_point="solve", tuple_as_list=False)[1].got == [5]
+    tuple_code = "def solve(xs, k):\n    return tuple(sorted(xs)[:k])"
+    assert [r.passed for r in sandbox.run_tests(tuple_code, tests, entry_point="solve")] == [False, True]
+    assert [r.passed for r in sandbox.run_tests(tuple_code, tests, entry_point="solve", tuple_as_list=True)] == [
+        True,
+        True,
+    ]
 
 
 def test_function_mode_accepts_a_solution_class() -> None:
@@ -143,14 +151,14 @@ def test_function_mode_failures_are_charged_to_their_test() -> None:
         "    if x == 1:\n        raise KeyError('nope')\n"
         "    if x == 2:\n        time.sleep(10)\n"
         "    if x == 3:\n        os._exit(0)\n"
-        "    if x == 4:\n        return {1, 2}\n"
+        "    if x == 4:\n        return object()\n"
         "    return x\n"
     )
     tests = [{"input": [i], "expected": i} for i in [0, 1, 2, 3, 4, 5]]
     results = sandbox.run_tests(code, tests, entry_point="solve", time_limit=0.5, parallel=False)
     assert [r.status for r in results] == ["passed", "error", "timeout", "error", "error", "passed"]
     assert "KeyError: 'nope' (line 4)" in (results[1].error or "")
-    assert "not JSON serializable" in (results[4].error or "")
+    assert "type object cannot be compared" in (results[4].error or "")
 
 
 def test_function_mode_load_errors_fail_every_test() -> None:

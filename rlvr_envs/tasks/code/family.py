@@ -6,6 +6,11 @@ got, error; truncated) come back as feedback for the next turn. When the public 
 the last attempt, the program runs on the hidden tests and the episode ends with the hidden-test
 pass rate (``dense``, the default) or 1/0 for all-pass (``binary``), times ``attempt_decay`` per
 extra attempt. ``info["verdict"]["details"]`` lists every test's outcome and runtime.
+
+Benchmark rows (HumanEval, MBPP: ``mode = "script"``) are judged by their own test programs, run
+as they are (`rlvr_envs.tasks.code.scripts`); the answer may continue the prompt's function or
+write the whole function, fenced or not. After a submission's first time-out its remaining tests
+are skipped (``stop_after_timeout``), so a looping program costs about one time limit.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ import json
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rlvr_envs.core.datasets import existing_file, nearest_level_row, row_index
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
 from rlvr_envs.core.parsing import extract_code
 from rlvr_envs.core.types import Feedback, Task, Verdict
 from rlvr_envs.errors import InvalidOptionError, SpecError
-from rlvr_envs.tasks.code.dataset import CodeRow, SourceFormat, load_code_jsonl
+from rlvr_envs.tasks.code import scripts
+from rlvr_envs.tasks.code.datasets import CodeRow, SourceFormat, load_code_jsonl
+from rlvr_envs.tasks.code.datasets.rows import SCRIPT_TIME_LIMIT_S
 from rlvr_envs.tasks.code.problems import (
     Knobs,
     echoes,
@@ -32,7 +39,7 @@ from rlvr_envs.tasks.code.problems import (
     template_names,
 )
 from rlvr_envs.tasks.code.templates import CATEGORIES
-from rlvr_envs.verifiers.sandbox import Limits, TestCase, TestResult, run_tests
+from rlvr_envs.verifiers.sandbox import Limits, TestCase, TestResult, decode_value, encode_value, run_tests
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are an expert Python programmer. Think about the problem, then answer with your complete "
@@ -66,9 +73,20 @@ class CodeConfig(FamilyConfig):
     memory_mb: int = Field(default=256, ge=32, le=16384)
     feedback_failures: int = Field(default=3, ge=1, description="failing tests shown in feedback")
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
-    source: str | None = Field(default=None, description="JSONL file of your own problems")
-    source_format: SourceFormat = "auto"
+    source: str | None = Field(default=None, description="JSONL (.jsonl or .jsonl.gz) file of problems")
+    source_format: SourceFormat = Field(
+        default="auto",
+        validation_alias=AliasChoices("source_format", "format"),
+        description="auto, mixed, humaneval, mbpp, apps, codecontests, livecodebench or functions (alias: format)",
+    )
     source_public_tests: int = Field(default=1, ge=0, description="feedback tests for rows without public tests")
+    float_tol: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="tolerance for floats in outputs and return values (rows may set their own)",
+    )
+    stop_after_timeout: bool = Field(default=True, description="skip a submission's remaining tests after a time-out")
     reward: CodeReward = Field(default_factory=CodeReward)
 
     @field_validator("source")
@@ -131,41 +149,55 @@ class CodeFamily(TaskFamily):
         return load_code_jsonl(self.config.source, self.config.source_format, self.config.source_public_tests)
 
     def _row_task(self, row: CodeRow) -> Task:
-        limit = row.time_limit_s or self.config.time_limit_s or Knobs.at(row.level).time_limit_s
-        signature_text = None
-        if row.mode == "function":
-            starter = row.starter_code.strip().rstrip(":")
-            signature_text = starter if starter else f"def {row.entry_point}(...)"
-        prompt = statement(
-            title=row.title,
-            body=row.statement,
-            mode=row.mode,
-            params=None,
-            returns="",
-            constraints="",
-            examples=[],
-            time_limit_s=limit,
-            memory_mb=self.config.memory_mb,
-            entry_point=row.entry_point or "solve",
-            signature_text=signature_text,
-        )
-        data = {
+        default = SCRIPT_TIME_LIMIT_S if row.mode == "script" else Knobs.at(row.level).time_limit_s
+        limit = row.time_limit_s or self.config.time_limit_s or default
+        if row.mode == "script":
+            prompt = _script_prompt(row, limit, self.config.memory_mb)
+        else:
+            signature_text = None
+            if row.mode == "function":
+                starter = row.starter_code.strip().rstrip(":")
+                signature_text = starter if starter else f"def {row.entry_point}(...)"
+            prompt = statement(
+                title=row.title,
+                body=row.statement,
+                mode=row.mode,
+                params=None,
+                returns="",
+                constraints="",
+                examples=[],
+                time_limit_s=limit,
+                memory_mb=self.config.memory_mb,
+                entry_point=row.entry_point or "solve",
+                signature_text=signature_text,
+            )
+        data: dict[str, Any] = {
             "source": "dataset",
             "mode": row.mode,
             "entry_point": row.entry_point,
-            "public_tests": [t.model_dump() for t in row.public_tests],
-            "hidden_tests": [t.model_dump() for t in row.hidden_tests],
+            "public_tests": [_typed_test(t) for t in row.public_tests],
+            "hidden_tests": [_typed_test(t) for t in row.hidden_tests],
+            "typed_expected": True,
             "time_limit_s": limit,
             "memory_mb": self.config.memory_mb,
             "reference": row.reference,
+            "float_tol": row.float_tol,
+            "tuple_as_list": row.tuple_as_list,
         }
+        if row.mode == "script":
+            data |= {
+                "public_scripts": list(row.public_scripts),
+                "hidden_scripts": list(row.hidden_scripts),
+                "prompt_code": row.prompt_code,
+                "setup_code": row.setup_code,
+            }
         return Task(
             task_id=f"{_DATA_PREFIX}{row.index}",
             family=self.name,
             level=row.level,
             prompt=prompt,
             data=data,
-            metadata={"source": self.config.source, "row": row.index},
+            metadata={"source": self.config.source, "row": row.index, "name": row.task_name},
         )
 
     def task_from_id(self, task_id: str) -> Task | None:
@@ -192,7 +224,7 @@ class CodeFamily(TaskFamily):
         attempt = state.scratch.get("attempts", 0) + 1
         state.scratch["attempts"] = attempt
         left = self.config.max_attempts - attempt
-        code = extract_code(action)
+        code = _answer_code(state.task, action)
         if code is None:
             if left <= 0:
                 return self._no_code(attempt)
@@ -203,8 +235,13 @@ class CodeFamily(TaskFamily):
             )
         state.scratch["code"] = code
         data = state.task.data
-        public = [TestCase.model_validate(t) for t in data.get("public_tests", [])]
-        public_results = self._run(state.task, code, public) if public else []
+        public: list[Any]
+        if data.get("mode") == "script":
+            public = list(data.get("public_scripts", []))
+            public_results = self._run_scripts(state.task, code, public) if public else []
+        else:
+            public = _stored_tests(data, "public_tests")
+            public_results = self._run(state.task, code, public) if public else []
         state.scratch["public"] = public_results
         if all(r.passed for r in public_results) or left <= 0:
             return self._judge(state.task, code, attempt, public_results)
@@ -223,16 +260,39 @@ class CodeFamily(TaskFamily):
     # ---- scoring ----------------------------------------------------------------------------
     def verify(self, task: Task, transcript: Transcript) -> Verdict:
         attempts = max(1, assistant_turns(transcript))
-        code = extract_code(final_text(transcript))
+        code = _answer_code(task, final_text(transcript))
         if code is None:
             return self._no_code(attempts)
         return self._judge(task, code, attempts, None)
 
+    def _limits(self, task: Task) -> Limits:
+        data = task.data
+        return Limits(time_limit=float(data.get("time_limit_s", 2.0)), memory_mb=int(data.get("memory_mb", 256)))
+
     def _run(self, task: Task, code: str, tests: list[TestCase]) -> list[TestResult]:
         data = task.data
-        limits = Limits(time_limit=float(data.get("time_limit_s", 2.0)), memory_mb=int(data.get("memory_mb", 256)))
         entry = data.get("entry_point") if data.get("mode") == "function" else None
-        return run_tests(code, tests, entry_point=entry, limits=limits)
+        row_tol = data.get("float_tol")
+        return run_tests(
+            code,
+            tests,
+            entry_point=entry,
+            limits=self._limits(task),
+            float_tol=float(row_tol) if row_tol is not None else self.config.float_tol,
+            tuple_as_list=bool(data.get("tuple_as_list", False)),
+            stop_after_timeout=self.config.stop_after_timeout,
+        )
+
+    def _run_scripts(self, task: Task, code: str, tests: list[str]) -> list[TestResult]:
+        data = task.data
+        solution = scripts.program(str(data.get("prompt_code", "")), data.get("entry_point"), code)
+        return scripts.run_scripts(
+            solution,
+            tests,
+            setup=str(data.get("setup_code", "")),
+            limits=self._limits(task),
+            stop_after_timeout=self.config.stop_after_timeout,
+        )
 
     def _no_code(self, attempts: int) -> Verdict:
         return Verdict(
@@ -243,26 +303,32 @@ class CodeFamily(TaskFamily):
         )
 
     def _judge(self, task: Task, code: str, attempts: int, public: list[TestResult] | None) -> Verdict:
-        tests = hidden_tests(task.data)
-        results = self._run(task, code, tests)
+        mode = str(task.data.get("mode"))
+        tests: list[TestCase] = []
+        if mode == "script":  # benchmark test programs: each one is its own check, no echo/constant tricks
+            results = self._run_scripts(task, code, list(task.data.get("hidden_scripts", [])))
+        else:
+            tests = _stored_tests(task.data, "hidden_tests") if "hidden_tests" in task.data else hidden_tests(task.data)
+            results = self._run(task, code, tests)
         passed = sum(r.passed for r in results)
         # dense credit counts the tests that echoing the input would not pass (all when none is left)
-        informative = [
-            r for t, r in zip(tests, results, strict=True) if not echoes(str(task.data.get("mode")), t)
-        ] or results
+        informative = [r for t, r in zip(tests, results, strict=True) if not echoes(mode, t)] if tests else []
+        informative = informative or results
         rate = sum(r.passed for r in informative) / len(informative) if informative else 0.0
         everything = passed == len(results) and bool(results)
         reward_options = self.config.reward
-        constant = constant_output(str(task.data.get("mode")), tests, results)
+        constant = bool(tests) and constant_output(mode, tests, results)
         base = 0.0 if constant else rate if reward_options.mode == "dense" else float(everything)
         reward = base * reward_options.attempt_decay ** (attempts - 1)
         timeouts = sum(r.timed_out for r in results)
+        skipped = sum(r.status == "skipped" for r in results)
         components = {
             "correct": float(everything),
             "format": 1.0,
             "tests_passed": passed / len(results) if results else 0.0,
             "tests_total": float(len(results)),
             "timeouts": float(timeouts),
+            "skipped": float(skipped),
             "runtime_s": max((r.wall_s for r in results), default=0.0),
             "attempts": float(attempts),
         }
@@ -279,6 +345,8 @@ class CodeFamily(TaskFamily):
             )
         else:
             suffix = f" ({timeouts} timed out)." if timeouts else "."
+            if skipped:
+                suffix = f" ({timeouts} timed out; the {skipped} after it were skipped)."
             reason = f"{passed} of {len(results)} hidden tests passed{suffix}"
         return Verdict(
             reward=reward,
@@ -289,12 +357,15 @@ class CodeFamily(TaskFamily):
             details=details,
         )
 
-    def _feedback(self, tests: list[TestCase], results: list[TestResult], data: dict[str, Any], left: int) -> str:
+    def _feedback(self, tests: list[Any], results: list[TestResult], data: dict[str, Any], left: int) -> str:
         failed = [r for r in results if not r.passed]
         lines = [f"Your program failed {len(failed)} of {len(results)} example tests."]
         for result in failed[: self.config.feedback_failures]:
             lines.append("")
-            lines.append(_describe_failure(tests[result.index], result, data))
+            if data.get("mode") == "script":
+                lines.append(_describe_script_failure(str(tests[result.index]), result, data))
+            else:
+                lines.append(_describe_failure(tests[result.index], result, data))
         if len(failed) > self.config.feedback_failures:
             lines.append(f"\n({len(failed) - self.config.feedback_failures} more failing tests not shown.)")
         lines.append(
@@ -307,6 +378,7 @@ class CodeFamily(TaskFamily):
         program = reference_program(state.task.data)
         if program is None:
             raise InvalidOptionError(f"task {state.task.task_id!r} has no reference solution for the oracle")
+        program = program if program.endswith("\n") else program + "\n"
         return f"Here is my solution.\n\n```python\n{program}```"
 
 
@@ -317,12 +389,56 @@ def constant_output(mode: str, tests: list[TestCase], results: list[TestResult])
     by their return value."""
     if len(results) < 2 or any(r.status not in ("passed", "wrong_answer") for r in results):
         return False
-    expected = {json.dumps(t.expected, sort_keys=True) for t in tests}
+    expected = {json.dumps(t.expected, sort_keys=True, default=repr) for t in tests}
     if mode == "stdio":
         got = {" ".join(r.stdout.split()) for r in results}
     else:
-        got = {json.dumps(r.got, sort_keys=True) for r in results}
+        got = {json.dumps(r.got, sort_keys=True, default=repr) for r in results}
     return len(expected) > 1 and len(got) == 1
+
+
+def _typed_test(test: TestCase) -> dict[str, Any]:
+    """A test as JSON that keeps the expected value's Python type (a task may be stored as JSON)."""
+    return {"input": test.input, "expected": encode_value(test.expected)}
+
+
+def _stored_tests(data: dict[str, Any], key: str) -> list[TestCase]:
+    tests = [TestCase.model_validate(t) for t in data.get(key, [])]
+    if data.get("typed_expected"):
+        return [TestCase(input=t.input, expected=decode_value(t.expected)) for t in tests]
+    return tests
+
+
+def _answer_code(task: Task, text: str) -> str | None:
+    """The submitted code: a fenced block, or for benchmark rows also an unfenced answer."""
+    if task.data.get("mode") == "script":
+        return scripts.answer_code(text)
+    return extract_code(text)
+
+
+def _script_prompt(row: CodeRow, limit: float, memory_mb: int) -> str:
+    limits = f"Time limit: {limit:g} s per test program. Memory limit: {memory_mb} MB."
+    if row.prompt_code:
+        return (
+            f"# {row.title}\n\nComplete this Python function:\n\n```python\n{row.prompt_code.rstrip()}\n```\n\n"
+            "Answer with the function's body (continuing the code above) or with the whole function and any "
+            f"imports it needs, in a ```python code block.\n\n{limits}"
+        )
+    answer = "Answer with your complete solution in a single ```python code block."
+    return f"# {row.title}\n\n{row.statement}\n\n{limits}\n\n{answer}"
+
+
+def _describe_script_failure(test: str, result: TestResult, data: dict[str, Any]) -> str:
+    what = {
+        "wrong_answer": "an assertion failed",
+        "timeout": f"time limit exceeded ({float(data.get('time_limit_s', 2.0)):g} s)",
+        "protocol": "the program exited before the test ran",
+        "skipped": "not run (an earlier test timed out)",
+    }.get(result.status, result.status.replace("_", " "))
+    lines = [f"Test {result.index + 1}: {what}.", f"Test code:\n{_clip(test.strip())}"]
+    if result.error:
+        lines.append(f"Error: {_clip(result.error, 300)}")
+    return "\n".join(lines)
 
 
 def _attempts_left(left: int) -> str:

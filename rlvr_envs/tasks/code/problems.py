@@ -99,7 +99,7 @@ def _hidden(names: tuple[str, ...], mode: str, level: int, seed: int, count: int
 
 
 def _key(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=repr)
 
 
 def echoes(mode: str, test: TestCase) -> bool:

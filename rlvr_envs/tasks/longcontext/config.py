@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
+from rlvr_envs.core.datasets import existing_file
 from rlvr_envs.core.family import FamilyConfig
 from rlvr_envs.tasks.longcontext.questions import QUESTION_TYPES, QuestionType
 from rlvr_envs.tasks.longcontext.scoring import LongContextReward
@@ -68,7 +69,16 @@ class LongContextConfig(FamilyConfig):
         default=None, description="exact token counts: a callable text -> int | ids, or 'module:function'"
     )
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
+    source: str | None = Field(default=None, description="HotpotQA / 2Wiki / MuSiQue file (.jsonl or .jsonl.gz)")
+    source_format: Literal["auto", "mixed", "hotpotqa", "2wiki", "musique"] = Field(
+        default="auto", validation_alias=AliasChoices("source_format", "format"), description="alias: format"
+    )
     reward: LongContextReward = Field(default_factory=LongContextReward)
+
+    @field_validator("source")
+    @classmethod
+    def _source_exists(cls, value: str | None) -> str | None:
+        return existing_file(value)
 
     @field_validator("question_types")
     @classmethod

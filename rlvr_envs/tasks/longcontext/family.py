@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_envs.core.datasets import nearest_level_row, row_index
 from rlvr_envs.core.family import EpisodeState, TaskFamily, Transcript, final_text
 from rlvr_envs.core.types import Message, Task, Verdict
 from rlvr_envs.tasks.longcontext.assembly import SEPARATOR, Layout, assemble
 from rlvr_envs.tasks.longcontext.config import LongContextConfig
+from rlvr_envs.tasks.longcontext.datasets import QARow, assemble_row, depth_picker, load_qa_jsonl, row_data, row_dice
 from rlvr_envs.tasks.longcontext.episode import (
     ANSWER_FORMAT,
     document_records,
@@ -28,6 +30,11 @@ from rlvr_envs.tasks.longcontext.episode import (
 from rlvr_envs.tasks.longcontext.scoring import score
 from rlvr_envs.tasks.longcontext.tokens import TokenCounter, load_tokenizer
 
+DATA_PREFIX = "longcontext:data:"
+DATASET_HEADER = (
+    "Read the documents below and answer the question that follows them. Each document starts with its id "
+    "in square brackets, like [D7]. Everything you need is in these documents.\n\n<documents>\n"
+)
 HEADER = (
     "Read the documents below and answer the question that follows them. Each document starts with its id "
     "in square brackets, like [D7]. Everything you need is in these documents; the people, places, "
@@ -51,6 +58,9 @@ class LongContextQAFamily(TaskFamily):
         return self.config.knobs(level).as_dict()
 
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
+        if self.config.source is not None:
+            rows = load_qa_jsonl(self.config.source, self.config.source_format)
+            return self._row_task(nearest_level_row(rows, level, rng, lambda row: row.level))
         knobs = self.config.knobs(level)
         world, question, dice = draw(rng, knobs, self.article_tokens)
         footer = f"\n</documents>\n\nQuestion: {question.text}\n\n{ANSWER_FORMAT}"
@@ -73,6 +83,31 @@ class LongContextQAFamily(TaskFamily):
             data={**gold_data(world, question, assembly), "documents": documents},
             metadata=metadata,
         )
+
+    def _row_task(self, row: QARow) -> Task:
+        """A dataset row: its paragraphs among our fillers, to the row's level length."""
+        knobs = self.config.knobs(row.level)
+        footer = f"\n</documents>\n\nQuestion: {row.question}\n\n{ANSWER_FORMAT}"
+        frame = self.counter.count(DATASET_HEADER) + self.counter.count(footer)
+        depth = depth_picker(knobs.gold_depth, knobs.gold_middleness)
+        documents, supporting = assemble_row(row, row_dice(row), self.counter, knobs.context_tokens - frame, depth)
+        prompt = DATASET_HEADER + SEPARATOR.join(document.block() for document in documents) + footer
+        data = row_data(row, documents, supporting, with_text=False)
+        return Task(
+            task_id=f"{DATA_PREFIX}{row.index}",
+            family=self.name,
+            level=row.level,
+            prompt=prompt,
+            data=data,
+            metadata={"source": self.config.source, "row": row.index, "name": row.name, "documents": len(documents)},
+        )
+
+    def task_from_id(self, task_id: str) -> Task | None:
+        if self.config.source is None:
+            return None
+        rows = load_qa_jsonl(self.config.source, self.config.source_format)
+        index = row_index(task_id, DATA_PREFIX, len(rows), self.config.source)
+        return None if index is None else self._row_task(rows[index])
 
     def system_prompt(self, task: Task) -> str | None:
         return self.config.system_prompt

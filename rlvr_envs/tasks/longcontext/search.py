@@ -24,12 +24,14 @@ from typing import Any
 
 import numpy as np
 
+from rlvr_envs.core.datasets import nearest_level_row
 from rlvr_envs.core.family import EpisodeState
 from rlvr_envs.core.parsing import AnswerSource, extract_answer, parse_tool_calls, strip_thinking
 from rlvr_envs.core.types import Feedback, Task, ToolCall, Verdict
 from rlvr_envs.tasks.longcontext.assembly import Layout, assemble
 from rlvr_envs.tasks.longcontext.bm25 import BM25Index
 from rlvr_envs.tasks.longcontext.config import LongContextSearchConfig
+from rlvr_envs.tasks.longcontext.datasets import QARow, assemble_row, depth_picker, load_qa_jsonl, row_data, row_dice
 from rlvr_envs.tasks.longcontext.episode import (
     ANSWER_FORMAT,
     document_records,
@@ -38,7 +40,7 @@ from rlvr_envs.tasks.longcontext.episode import (
     oracle_response,
     task_metadata,
 )
-from rlvr_envs.tasks.longcontext.family import LongContextQAFamily, assistant_text
+from rlvr_envs.tasks.longcontext.family import DATA_PREFIX, LongContextQAFamily, assistant_text
 from rlvr_envs.tasks.longcontext.scoring import score
 
 _CACHE_SIZE = 4
@@ -96,6 +98,9 @@ class LongContextSearchFamily(LongContextQAFamily):
 
     # ---- generation -------------------------------------------------------------------------
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:
+        if self.config.source is not None:
+            rows = load_qa_jsonl(self.config.source, self.config.source_format)
+            return self._row_task(nearest_level_row(rows, level, rng, lambda row: row.level))
         knobs = self.config.knobs(level)
         world, question, dice = draw(rng, knobs, self.article_tokens)
         layout = Layout(knobs.context_tokens, knobs.high_share, knobs.gold_middleness, knobs.gold_depth)
@@ -118,6 +123,29 @@ class LongContextSearchFamily(LongContextQAFamily):
             prompt=prompt,
             data={**data, "documents": document_records(assembly, with_text=True), "tool_budget": budget},
             metadata=metadata,
+        )
+
+    def _row_task(self, row: QARow) -> Task:
+        """A dataset row: its paragraphs among our fillers form the searchable collection."""
+        knobs = self.config.knobs(row.level)
+        depth = depth_picker(knobs.gold_depth, knobs.gold_middleness)
+        documents, supporting = assemble_row(row, row_dice(row), self.counter, knobs.context_tokens, depth)
+        data = row_data(row, documents, supporting, with_text=True)
+        budget = self.config.tool_budget or 4 + 2 * len(supporting)
+        prompt = (
+            f"A collection of {len(documents)} documents can be searched with the tools `search` (query -> best "
+            "matching documents) and `open` (doc_id -> full text). You may make at most "
+            f"{budget} tool calls. Call a tool like this:\n"
+            + _call("search", query="a name or keywords")
+            + f"\n\nQuestion: {row.question}\n\n{ANSWER_FORMAT}"
+        )
+        return Task(
+            task_id=f"{DATA_PREFIX}{row.index}",
+            family=self.name,
+            level=row.level,
+            prompt=prompt,
+            data={**data, "tool_budget": budget},
+            metadata={"source": self.config.source, "row": row.index, "name": row.name, "documents": len(documents)},
         )
 
     def tools(self, task: Task) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
-from rlvr_envs.core.datasets import read_jsonl
+from rlvr_envs.core.datasets import load_rows
 from rlvr_envs.core.parsing import extract_boxed
 from rlvr_envs.errors import TaskSourceError
 
@@ -25,6 +25,7 @@ class DatasetRow(BaseModel):
     problem: str
     answer: str
     level: int | None = None
+    subject: str = ""
 
 
 def clean_answer(raw: str) -> str:
@@ -40,26 +41,24 @@ def clean_answer(raw: str) -> str:
 
 @lru_cache(maxsize=16)
 def load_jsonl(
-    path: str, problem_field: str = "problem", answer_field: str = "answer", level_field: str = "level"
+    path: str,
+    problem_field: str = "problem",
+    answer_field: str = "answer",
+    level_field: str = "level",
+    source_format: str = "auto",
 ) -> tuple[DatasetRow, ...]:
-    """Read and validate a JSONL dataset once per process (cached by path and field names)."""
-    rows: list[DatasetRow] = []
-    for number, record in read_jsonl(path, "math source"):
-        missing = [name for name in (problem_field, answer_field) if name not in record]
-        if missing:
+    """Read and validate a dataset once per process: GSM8K, MATH, AIME, NuminaMath or plain rows
+    (`rlvr_envs.tasks.math.datasets`), auto-detected unless ``source_format`` names one."""
+    from rlvr_envs.tasks.math.datasets import formats
+
+    detectors, readers = formats(problem_field, answer_field, level_field, clean_answer)
+    try:
+        rows = load_rows(path, "math source", detectors=detectors, readers=readers, source_format=source_format)
+    except TaskSourceError as exc:
+        if "unrecognised row" in str(exc):
             raise TaskSourceError(
-                f"{path}:{number}: missing field(s) {missing}; present: {sorted(record)}. "
-                "Set source_problem_field / source_answer_field to your column names."
-            )
-        level = record.get(level_field)
-        rows.append(
-            DatasetRow(
-                index=len(rows),
-                problem=str(record[problem_field]),
-                answer=clean_answer(str(record[answer_field])),
-                level=level if isinstance(level, int) and not isinstance(level, bool) else None,
-            )
-        )
-    if not rows:
-        raise TaskSourceError(f"math source {path!r} has no rows")
+                f"{exc}; for plain rows the missing field(s) are {problem_field!r} and {answer_field!r}: "
+                "set source_problem_field / source_answer_field to your column names"
+            ) from exc
+        raise
     return tuple(rows)

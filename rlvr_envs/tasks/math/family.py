@@ -7,10 +7,10 @@ feedback ("not correct, try again") and another attempt; the gold answer is neve
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rlvr_envs.core.datasets import existing_file, nearest_level_row, row_index
 from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transcript, assistant_turns, final_text
@@ -52,6 +52,9 @@ class MathConfig(FamilyConfig):
     source_problem_field: str = "problem"
     source_answer_field: str = "answer"
     source_level_field: str = "level"
+    source_format: Literal["auto", "mixed", "gsm8k", "math", "aime", "numina", "plain"] = Field(
+        default="auto", validation_alias=AliasChoices("source_format", "format"), description="alias: format"
+    )
     reward: MathReward = Field(default_factory=MathReward)
 
     @field_validator("source")
@@ -91,6 +94,7 @@ class MathFamily(TaskFamily):
             self.config.source_problem_field,
             self.config.source_answer_field,
             self.config.source_level_field,
+            self.config.source_format,
         )
 
     def generate(self, rng: np.random.Generator, level: int, *, task_id: str) -> Task:

@@ -14,7 +14,7 @@ run started. The judge that compares outputs with expectations runs here, in the
 """
 
 from rlvr_envs.verifiers.sandbox.api import isolation, run, run_tests, warmup
-from rlvr_envs.verifiers.sandbox.judge import normalise_output, outputs_match, values_match
+from rlvr_envs.verifiers.sandbox.judge import decode_value, encode_value, normalise_output, outputs_match, values_match
 from rlvr_envs.verifiers.sandbox.models import ExecResult, IsolationInfo, Limits, TestCase, TestResult
 from rlvr_envs.verifiers.sandbox.pool import SandboxUnavailable, shutdown
 
@@ -25,6 +25,8 @@ __all__ = [
     "SandboxUnavailable",
     "TestCase",
     "TestResult",
+    "decode_value",
+    "encode_value",
     "isolation",
     "normalise_output",
     "outputs_match",

@@ -6,8 +6,9 @@ Two shapes of program:
   stderr go to pipes the supervisor reads (with caps). The exit status is the program's.
 * **function call**: the code is executed as module ``solution`` (so ``if __name__ ==
   "__main__":`` blocks do not run), then the entry point is called once per test. Each return
-  value is serialised with ``json.dumps`` and sent to the supervisor as a frame on fd 3, tagged
-  with the run's nonce and the test index. The expected values never enter this process: the
+  value is written as typed JSON (`typed`: tuples, sets, dicts with any keys, non-finite floats
+  keep their Python type) and sent to the supervisor as a frame on fd 3, tagged with the run's
+  nonce and the test index. The expected values never enter this process: the
   comparison happens in the env process, on plain JSON data, so a program cannot win by
   overriding ``__eq__``, patching builtins or printing "PASS". At worst it can corrupt its own
   channel, which fails its remaining tests.
@@ -135,6 +136,54 @@ def to_json(value: Any) -> str:
     return "".join(encode(value, 0))
 
 
+_bool, _int, _float, _list, _tuple, _dict, _set, _frozenset = bool, int, float, list, tuple, dict, set, frozenset
+_complex, _bytes, _strtype = complex, bytes, str
+_INF = float("inf")
+_MAX_DEPTH = 400
+
+
+def typed(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON data that keeps its Python type: lists stay lists; every other container
+    becomes a one-key object (``{"$tuple": [...]}``, ``$set``, ``$frozenset``, ``$dict`` as
+    ``[[key, value], ...]``, ``$complex``, ``$bytes`` as hex, ``$float`` for nan/inf), so the parent
+    can tell a tuple from a list. Subclasses count as their base type (``==`` treats them alike)."""
+    if depth > _MAX_DEPTH:
+        raise ValueError("the return value is nested too deeply")
+    kind = _type(value)
+    if value is None or kind is _bool or kind is _strtype or kind is _int:
+        return value
+    if kind is _float:
+        if value != value:
+            return {"$float": "nan"}
+        if value == _INF or value == -_INF:
+            return {"$float": "inf" if value > 0 else "-inf"}
+        return value
+    down = depth + 1
+    if _isinstance(value, _bool):
+        return _bool(value)
+    if _isinstance(value, _int):
+        return _int.__int__(value)
+    if _isinstance(value, _float):
+        return typed(_float.__float__(value), down)
+    if _isinstance(value, _strtype):
+        return _strtype.__str__(value)
+    if _isinstance(value, _list):
+        return [typed(item, down) for item in _list.__iter__(value)]
+    if _isinstance(value, _tuple):
+        return {"$tuple": [typed(item, down) for item in _tuple.__iter__(value)]}
+    if _isinstance(value, _dict):
+        return {"$dict": [[typed(k, down), typed(v, down)] for k, v in _dict.items(value)]}
+    if _isinstance(value, _frozenset):
+        return {"$frozenset": [typed(item, down) for item in _frozenset.__iter__(value)]}
+    if _isinstance(value, _set):
+        return {"$set": [typed(item, down) for item in _set.__iter__(value)]}
+    if _isinstance(value, _complex):
+        return {"$complex": [typed(_complex.real.__get__(value), down), typed(_complex.imag.__get__(value), down)]}
+    if _isinstance(value, _bytes):
+        return {"$bytes": _bytes.hex(value)}
+    raise TypeError(f"a return value of type {kind.__name__} cannot be compared; return plain Python data")
+
+
 def _exit_status(exc: SystemExit) -> int:
     code: Any = exc.code
     if code is None:
@@ -209,7 +258,7 @@ def run_function(code: str, entry: str, inputs: list[Any], nonce: str, value_lim
     send({"i": -1, "ok": True})
     for index, args in enumerate(inputs):
         try:
-            text = to_json(function(*args))
+            text = to_json(typed(function(*args)))
         except _BaseException as exc:
             send({"i": index, "ok": False, "error": describe_exception(exc)})
         else:

@@ -6,7 +6,9 @@ argument; speaks length-prefixed JSON frames (`rlvr_envs.verifiers._frames`) on 
 * server -> pool once: ``{"ready": true, "pid": int, "isolation": {...}}``
 * pool -> server: ``{"op": "run", "mode": "stdio" | "function", "code": str, "inputs": [...],
   "entry": str, "time_limit": float, "memory_mb": int, "output_limit": int, "stderr_limit": int,
-  "processes": int, "open_files": int, "file_mb": int}`` or ``{"op": "info"}``
+  "processes": int, "open_files": int, "file_mb": int, "stop_after_timeout": bool}`` or
+  ``{"op": "info"}``; with ``stop_after_timeout`` the tests after the first time-out are not run
+  (the answer then has fewer results than inputs)
 * server -> pool: ``{"ok": true, "results": [raw result, ...]}`` (one per input, in order)
 
 A raw result holds ``status`` (``ok``, ``error``, ``timeout``, ``output_limit``, ``signal``,
@@ -189,11 +191,14 @@ class Server:
         mode = request.get("mode", "stdio")
         code = str(request.get("code", ""))
         inputs = list(request.get("inputs", []))
+        stop = bool(request.get("stop_after_timeout"))
         if mode == "stdio":
             results = []
             for index, text in enumerate(inputs):
                 self.clean_up()  # leftovers of the previous test must not meet the next one
                 results.append(self._run_stdio(code, str(text), request, more=index + 1 < len(inputs)))
+                if stop and results[-1]["status"] == "timeout":
+                    break
         elif mode == "function":
             results = self._run_function(code, str(request.get("entry", "solve")), inputs, request)
         else:
@@ -233,7 +238,7 @@ class Server:
             batch = [list(args) if isinstance(args, list) else [args] for args in inputs[len(results) :]]
             done, stop = self._function_child(code, entry, batch, request)
             results.extend(done)
-            if stop:
+            if stop or (request.get("stop_after_timeout") and done and done[-1]["status"] == "timeout"):
                 break
         return results
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from rlvr_envs.verifiers.sandbox.judge import outputs_match, values_match
+from rlvr_envs.verifiers.sandbox.judge import decode_value, outputs_match, values_match
 from rlvr_envs.verifiers.sandbox.models import ExecResult, IsolationInfo, Limits, TestCase, TestResult
 from rlvr_envs.verifiers.sandbox.pool import get_pool
 
@@ -21,8 +21,12 @@ def _limits(limits: Limits | None, overrides: dict[str, Any]) -> Limits:
     return Limits.model_validate(base.model_dump() | changed) if changed else base
 
 
-def _payload(mode: str, code: str, inputs: list[Any], limits: Limits, entry: str | None) -> dict[str, Any]:
+def _payload(
+    mode: str, code: str, inputs: list[Any], limits: Limits, entry: str | None, stop: bool = False
+) -> dict[str, Any]:
     payload: dict[str, Any] = {"op": "run", "mode": mode, "code": code, "inputs": inputs, **limits.model_dump()}
+    if stop:
+        payload["stop_after_timeout"] = True
     if entry is not None:
         payload["entry"] = entry
     return payload
@@ -93,6 +97,8 @@ def run_tests(
     memory_mb: int | None = None,
     limits: Limits | None = None,
     float_tol: float | None = None,
+    tuple_as_list: bool = False,
+    stop_after_timeout: bool = False,
     parallel: bool = True,
     preload: Sequence[str] = (),
 ) -> list[TestResult]:
@@ -104,6 +110,11 @@ def run_tests(
     own deadline; a crash or timeout charges that test and the rest continue in a new child.
     ``limits`` (``time_limit``, ``memory_mb``...) apply to each test. With ``parallel``, tests are
     split across idle servers of the pool.
+
+    Return values are compared as Python values (`values_match`: a tuple is not a list unless
+    ``tuple_as_list``; floats within ``float_tol``). With ``stop_after_timeout``, the tests after
+    the first time-out (in each parallel share) are not run and come back ``skipped``: a program
+    that loops forever costs about one time limit, not one per test.
     """
     cases = [t if isinstance(t, TestCase) else TestCase.model_validate(t) for t in tests]
     if not cases:
@@ -120,22 +131,34 @@ def run_tests(
     chunks = pool.n if parallel and len(cases) >= _MIN_TESTS_TO_SPLIT else 1
     size = math.ceil(len(cases) / chunks)
     bounds = [(start, min(start + size, len(cases))) for start in range(0, len(cases), size)]
-    payloads = [_payload(mode, code, inputs[a:b], chosen, entry_point) for a, b in bounds]
+    payloads = [_payload(mode, code, inputs[a:b], chosen, entry_point, stop_after_timeout) for a, b in bounds]
     responses = pool.execute(payloads, [_timeout(chosen, b - a) for a, b in bounds])
     results: list[TestResult] = []
     for (start, stop), response in zip(bounds, responses, strict=True):
         raws = response.get("results") if response.get("ok") else None
         for offset, case in enumerate(cases[start:stop]):
             index = start + offset
-            if raws is None or offset >= len(raws):
+            if (
+                raws is not None
+                and offset >= len(raws)
+                and stop_after_timeout
+                and raws[-1:]
+                and raws[-1].get("status") == "timeout"
+            ):
+                results.append(
+                    TestResult(index=index, passed=False, status="skipped", error="an earlier test timed out")
+                )
+            elif raws is None or offset >= len(raws):
                 error = str(response.get("error", "sandbox failure"))
                 results.append(TestResult(index=index, passed=False, status="sandbox_error", error=error))
             else:
-                results.append(_judge(index, case, raws[offset], mode, float_tol))
+                results.append(_judge(index, case, raws[offset], mode, float_tol, tuple_as_list))
     return results
 
 
-def _judge(index: int, case: TestCase, raw: dict[str, Any], mode: str, float_tol: float | None) -> TestResult:
+def _judge(
+    index: int, case: TestCase, raw: dict[str, Any], mode: str, float_tol: float | None, tuple_as_list: bool = False
+) -> TestResult:
     status = raw.get("status", "sandbox_error")
     common: dict[str, Any] = {
         "index": index,
@@ -152,17 +175,27 @@ def _judge(index: int, case: TestCase, raw: dict[str, Any], mode: str, float_tol
             passed = outputs_match(expected, common["stdout"], float_tol=float_tol)
             return TestResult(passed=passed, status="passed" if passed else "wrong_answer", **common)
         try:
-            got = json.loads(raw.get("value") or "null")
-        except ValueError:
+            got = decode_value(json.loads(raw.get("value") or "null"))
+        except (ValueError, RecursionError):
             return TestResult(passed=False, status="protocol", **common | {"error": "unreadable return value"})
-        expected_value = json.loads(json.dumps(case.expected))
-        passed = values_match(expected_value, got, float_tol=float_tol)
-        return TestResult(passed=passed, status="passed" if passed else "wrong_answer", got=got, **common)
+        passed = values_match(case.expected, got, float_tol=float_tol, tuple_as_list=tuple_as_list)
+        return TestResult(passed=passed, status="passed" if passed else "wrong_answer", got=_shown(got), **common)
     if _memory_error(status, common["error"] or common["stderr"]):
         status = "memory"
     if status not in ("error", "timeout", "memory", "output_limit", "signal", "load_error", "protocol"):
         status = "sandbox_error"
     return TestResult(passed=False, status=status, **common)
+
+
+def _shown(value: Any) -> Any:
+    """A returned value as JSON-safe data for `TestResult.got` (tuples and sets show as their repr)."""
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _shown(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return repr(value)
 
 
 def _isolation_mode(pool: Any) -> str:

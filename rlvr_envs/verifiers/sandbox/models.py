@@ -18,6 +18,7 @@ TestStatus = Literal[
     "load_error",
     "protocol",
     "sandbox_error",
+    "skipped",
 ]
 
 
@@ -70,7 +71,10 @@ class TestCase(BaseModel):
 
 
 class TestResult(BaseModel):
-    """The parent's judgement of one test (the comparison never runs in the sandbox)."""
+    """The parent's judgement of one test (the comparison never runs in the sandbox).
+
+    ``skipped``: not run, because an earlier test of the same submission timed out and the caller
+    asked to stop there (``stop_after_timeout``)."""
 
     index: int
     passed: bool
