@@ -33,7 +33,13 @@ def add_parser(commands: Any) -> None:
         metavar="ID|FILE.py|MODULE",
         help="an env id (or 'all'), or a .py file / module whose import registers envs (all of them are checked)",
     )
-    check.add_argument("--only", action="append", default=None, metavar="CHECK", help="run only this check")
+    check.add_argument(
+        "--only",
+        action="append",
+        default=None,
+        metavar="CHECK",
+        help="run only this conformance check (repeatable; the other groups are skipped unless --group names them)",
+    )
     check.add_argument("--group", action="append", default=None, choices=sorted(GROUPS), help="check groups to run")
     check.add_argument("--quick", action="store_true", help="fewer seeds and actions (a smoke test in seconds)")
     check.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -79,7 +85,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 mark = "[green]pass[/green]" if result.passed else "[red]FAIL[/red]"
                 console.print(f"[dim]{env_id}[/dim] {result.name}: {mark} [dim]({result.seconds:.1f}s)[/dim]")
 
-        for group in args.group or list(GROUPS):
+        # --only names conformance checks: then only that group runs, unless --group asks for more
+        groups = args.group or (["conformance"] if args.only else list(GROUPS))
+        for group in groups:
             if args.only and group == "conformance":
                 chosen = [check for check in CONFORMANCE if check.name in args.only]
                 results = run_checks(ctx, chosen, progress)
