@@ -7,13 +7,16 @@ the final answer. Rows may carry an integer ``level`` that the curriculum can se
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
 from rlvr_envs.core.datasets import read_jsonl
-from rlvr_envs.core.parsing import extract_boxed
+from rlvr_envs.core.parsing import extract_boxed_all
 from rlvr_envs.errors import TaskSourceError
+
+_THOUSANDS_RE = re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+$|^-?[0-9]+$")
 
 
 class DatasetRow(BaseModel):
@@ -32,10 +35,11 @@ def clean_answer(raw: str) -> str:
     text = raw.strip()
     if "####" in text:
         text = text.rsplit("####", 1)[1].strip()
-    boxed = extract_boxed(text)
+    boxed = extract_boxed_all(text)  # ``\\boxed{1}\\boxed{2}`` is the list 1, 2
     if boxed is not None:
         text = boxed
-    return text.replace(",", "") if text.replace(",", "").lstrip("-").isdigit() else text
+    # Drop thousands separators only (``1,000``); ``1,22`` is a decimal comma or a list, left to the verifier.
+    return text.replace(",", "") if _THOUSANDS_RE.match(text) else text
 
 
 @lru_cache(maxsize=16)

@@ -56,40 +56,54 @@ Style = Callable[[str, random.Random, str], str]  # (answer, rng, distractor) ->
 
 
 def qwen_think_boxed(a: str, r: random.Random, d: str) -> str:
-    return f"<think>\n{_reason(r)}\nSo the result should be {_prose(d)}... no wait, recheck.\n</think>\n\n" \
+    return (
+        f"<think>\n{_reason(r)}\nSo the result should be {_prose(d)}... no wait, recheck.\n</think>\n\n"
         f"{_reason(r, 2)}\n\nTherefore, the final answer is $\\boxed{{{a}}}$."
+    )
 
 
 def qwen_math(a: str, r: random.Random, d: str) -> str:
-    return f"To solve the problem, we proceed step by step.\n\n1. {_reason(r, 1)}\n2. {_reason(r, 1)}\n\n" \
+    return (
+        f"To solve the problem, we proceed step by step.\n\n1. {_reason(r, 1)}\n2. {_reason(r, 1)}\n\n"
         f"Thus, the answer is \\(\\boxed{{{a}}}\\)."
+    )
 
 
 def r1_no_open_think(a: str, r: random.Random, d: str) -> str:
-    return f"{_reason(r)}\n\nWait, let me double-check that. Maybe it's \\boxed{{{d}}}? No, that misses a case.\n" \
+    return (
+        f"{_reason(r)}\n\nWait, let me double-check that. Maybe it's \\boxed{{{d}}}? No, that misses a case.\n"
         f"</think>\n\n**Solution:**\n\n{_reason(r, 2)}\n\n**Final Answer**\n\\[\n\\boxed{{{a}}}\n\\]"
+    )
 
 
 def r1_think_distractor(a: str, r: random.Random, d: str) -> str:
-    return f"<think>\nAlright, {_reason(r, 2)} So maybe the answer is \\boxed{{{d}}}. Hmm, wait, that can't be " \
+    return (
+        f"<think>\nAlright, {_reason(r, 2)} So maybe the answer is \\boxed{{{d}}}. Hmm, wait, that can't be "
         f"right.\n{_reason(r, 1)}\n</think>\n\nThe answer is $\\boxed{{{a}}}$."
+    )
 
 
 def self_correction(a: str, r: random.Random, d: str) -> str:
-    return f"{_reason(r, 2)}\n\nThis gives $\\boxed{{{d}}}$.\n\nWait, I made an arithmetic error in the second " \
+    return (
+        f"{_reason(r, 2)}\n\nThis gives $\\boxed{{{d}}}$.\n\nWait, I made an arithmetic error in the second "
         f"step. Redoing it carefully: {_reason(r, 1)}\n\nSo the correct answer is $\\boxed{{{a}}}$."
+    )
 
 
 def llama3_steps(a: str, r: random.Random, d: str) -> str:
-    return f"## Step 1: Understand the problem\n{_reason(r, 1)}\n\n## Step 2: Compute\n{_reason(r, 1)}\n\n" \
+    return (
+        f"## Step 1: Understand the problem\n{_reason(r, 1)}\n\n## Step 2: Compute\n{_reason(r, 1)}\n\n"
         f"## Step 3: Conclude\nCombining the steps above.\n\nThe final answer is: $\\boxed{{{a}}}$"
+    )
 
 
 def gpt_bold_final(a: str, r: random.Random, d: str) -> str:
     delim = r.choice([("$", "$"), ("\\( ", " \\)"), ("", "")])
     body = a if delim[0] or not any(c in a for c in "\\^{") else f"${a}$"
-    return f"Let's work through this.\n\n### Step 1\n{_reason(r, 1)}\n\n### Step 2\n{_reason(r, 1)}\n\n---\n\n" \
+    return (
+        f"Let's work through this.\n\n### Step 1\n{_reason(r, 1)}\n\n### Step 2\n{_reason(r, 1)}\n\n---\n\n"
         f"**Final answer:** {delim[0]}{body}{delim[1]}"
+    )
 
 
 def gpt_bold_answer(a: str, r: random.Random, d: str) -> str:
@@ -107,8 +121,10 @@ def minerva(a: str, r: random.Random, d: str) -> str:
 
 
 def gsm8k_cot(a: str, r: random.Random, d: str) -> str:
-    return f"{_reason(r, 2)} So in total it is {_prose(d)} before the discount, and after it {_prose(a)}. " \
+    return (
+        f"{_reason(r, 2)} So in total it is {_prose(d)} before the discount, and after it {_prose(a)}. "
         f"The answer is {_prose(a)}."
+    )
 
 
 def answer_tag(a: str, r: random.Random, d: str) -> str:
@@ -167,7 +183,8 @@ def _split_items(ans: str) -> list[str] | None:
             items.append(ans[start:i].strip())
             start = i + 1
     items.append(ans[start:].strip())
-    ok = len(items) > 1 and all(items) and not any("=" in it or "\\" in it or " " in it for it in items)
+    thousands = all(len(it) == 3 and it.isdigit() for it in items[1:])  # 11,111,100 is one number
+    ok = len(items) > 1 and all(items) and not thousands and not any(c in it for it in items for c in "=\\ ")
     return items if ok else None
 
 
@@ -195,7 +212,8 @@ def _items(golds: tuple[Gold, ...], styles: dict[str, Style], seed: int) -> list
             sep = rng.choice([" \\quad \\text{and} \\quad ", "$ and $", ", "])
             boxes = sep.join(f"\\boxed{{{it}}}" for it in items)
             add(g, f"{_reason(rng, 2)}\n\nThe solutions are ${boxes}$.", True, "multi_box", "boxes together = gold")
-        if not _split_items(right) and g.task == "answer" and g.dataset != "ours" or g.dataset == "aime":
+        scalar_gold = _split_items(g.gold.replace(" ", "")) is None
+        if scalar_gold and ((g.task == "answer" and g.dataset != "ours") or g.dataset == "aime"):
             hedge = rng.choice([
                 f"The answer is $\\boxed{{{right}}}$ or $\\boxed{{{wrong}}}$.",
                 f"So the answer is either {_prose(right)} or {_prose(wrong)}.",
