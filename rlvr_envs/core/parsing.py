@@ -36,7 +36,38 @@ _TRAILING_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _NOT_ANSWER_WORDS = frozenset(
-    ["correct", "incorrect", "wrong", "right", "not", "that", "this", "below", "above", "follows", "following", "clear", "likely", "unknown", "the", "a", "an", "to", "in", "of", "as", "we", "it", "given", "obtained", "found", "then", "indeed", "probably", "either"]
+    [
+        "correct",
+        "incorrect",
+        "wrong",
+        "right",
+        "not",
+        "that",
+        "this",
+        "below",
+        "above",
+        "follows",
+        "following",
+        "clear",
+        "likely",
+        "unknown",
+        "the",
+        "a",
+        "an",
+        "to",
+        "in",
+        "of",
+        "as",
+        "we",
+        "it",
+        "given",
+        "obtained",
+        "found",
+        "then",
+        "indeed",
+        "probably",
+        "either",
+    ]
 )
 _STOP_RE = re.compile(r"[.!?](?:\s|\*|$)|,\s+(?:which|so|since|because|as|and\s+the|but)(?![A-Za-z])|\n")
 _MAX_CUE_CHARS = 1000

@@ -207,12 +207,15 @@ def _items(golds: tuple[Gold, ...], styles: dict[str, Style], seed: int) -> list
                     add(g, styles[style](ans, rng, distractor), correct, style, "right" if correct else "wrong-close")
         right, wrong = g.right[0], g.wrong[0]
         # Several boxes together make a multi-element gold; a box per candidate for one gold is a hedge.
-        items = _split_items(right)
-        if items:
-            sep = rng.choice([" \\quad \\text{and} \\quad ", "$ and $", ", "])
-            boxes = sep.join(f"\\boxed{{{it}}}" for it in items)
-            add(g, f"{_reason(rng, 2)}\n\nThe solutions are ${boxes}$.", True, "multi_box", "boxes together = gold")
         scalar_gold = _split_items(g.gold.replace(" ", "")) is None
+        for correct, answers in ((True, g.right), (False, g.wrong)):
+            if scalar_gold:
+                break  # "1,22" for gold 1.22 is a decimal comma, not two boxes
+            for items in filter(None, map(_split_items, answers)):
+                sep = rng.choice([" \\quad \\text{and} \\quad ", "$ and $", ", "])
+                boxes = sep.join(f"\\boxed{{{it}}}" for it in items)
+                note = "boxes together = gold" if correct else "boxes together = a wrong list"
+                add(g, f"{_reason(rng, 2)}\n\nThe solutions are ${boxes}$.", correct, "multi_box", note)
         if scalar_gold and ((g.task == "answer" and g.dataset != "ours") or g.dataset == "aime"):
             hedge = rng.choice([
                 f"The answer is $\\boxed{{{right}}}$ or $\\boxed{{{wrong}}}$.",
