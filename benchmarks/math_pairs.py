@@ -285,7 +285,7 @@ def _integral(rng: random.Random) -> tuple[str, list[Form]]:
     forms: list[Form] = [
         (lambda r: r.choice(same), True, "antiderivative without constant", 4),
         (lambda r: r.choice(wrong), False, "wrong antiderivative", 4),
-        (lambda r: with_c, True, "antiderivative + C (math-verify treats C as a variable)", 0.12),
+        (lambda r: with_c, False, "+ C without an antiderivative task is not equal (as math-verify)", 0.12),
     ]
     return latex(e), forms
 

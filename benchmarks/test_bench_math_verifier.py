@@ -16,6 +16,12 @@ Both sides see the same deterministic pairs (``benchmarks/math_pairs.py``, fixed
 
 The report prints the throughput ratio and the agreement rate and writes every disagreement to
 ``benchmarks/results/math_verifier_disagreements.md``.
+
+A second measurement runs the realistic model-output corpus (``tests/math/corpus/*.jsonl``: full
+responses, not extracted answers) through the whole grading path (``extract_answer`` then
+``check_answer``/``check_antiderivative``, cold cache) and reports pairs/s, the share decided
+in-process vs deferred to math-verify, and agreement with the expected verdicts, beside raw
+math-verify given the same full responses (``verify(parse("$gold$"), parse(response))``).
 """
 
 from __future__ import annotations
@@ -81,6 +87,68 @@ def test_ours_check_many(benchmark: Any) -> None:
 
     results = benchmark.pedantic(run, setup=mv.clear_cache, rounds=OURS_ROUNDS, iterations=1)
     _STATE["ours"] = (results, times)
+
+
+def _corpus() -> list[dict[str, Any]]:
+    import json
+
+    root = Path(__file__).parent.parent / "tests" / "math" / "corpus"
+    return [json.loads(x) for name in ("corpus.jsonl", "heldout.jsonl") for x in (root / name).read_text().splitlines()]
+
+
+def test_corpus_grading() -> None:
+    from math_verify import parse, verify
+
+    from rlvr_envs.core.parsing import extract_answer
+
+    items = _corpus()
+    mv.warmup()
+    mv.clear_cache()
+    t0 = time.perf_counter()
+    methods: collections.Counter[str] = collections.Counter()
+    ours = []
+    for it in items:
+        found = extract_answer(it["response"], it["sources"])
+        if found.answer is None:
+            methods["no answer"] += 1
+            ours.append(False)
+            continue
+        checker = mv.check_antiderivative if it["task"] == "antiderivative" else mv.check_answer
+        res = checker(it["gold"], found.answer, problem=it["problem"] or None)
+        methods[res.method] += 1
+        ours.append(res.equal)
+    ours_t = time.perf_counter() - t0
+    logging.getLogger("math_verify").setLevel(logging.ERROR)
+    t0 = time.perf_counter()
+    raw = [bool(verify(parse("$" + it["gold"] + "$"), parse(it["response"]))) for it in items]
+    raw_t = time.perf_counter() - t0
+    _STATE["corpus"] = (items, ours, ours_t, methods, raw, raw_t)
+
+
+def test_corpus_report() -> None:
+    if "corpus" not in _STATE:
+        pytest.skip("run the whole module")
+    items, ours, ours_t, methods, raw, raw_t = _STATE["corpus"]
+    n = len(items)
+    deferred = methods.get("math_verify", 0) + methods.get("timeout", 0)
+    ours_ok = sum(o == it["expected"] for o, it in zip(ours, items, strict=True))
+    raw_ok = sum(r == it["expected"] for r, it in zip(raw, items, strict=True))
+    print()
+    print(f"* corpus: {n} full model responses (tests/math/corpus), expected-right {sum(i['expected'] for i in items)}")
+    print(
+        f"* ours (extract + check, cold cache): {ours_t:.2f} s = {n / ours_t:.0f} pairs/s; "
+        f"decided in-process {(n - deferred) / n:.1%}, deferred to math-verify {deferred / n:.1%}; "
+        f"by method {dict(methods.most_common())}"
+    )
+    print(
+        f"* raw math-verify on the same responses: {raw_t:.2f} s = {n / raw_t:.0f} pairs/s; ratio {raw_t / ours_t:.1f}x"
+    )
+    print(f"* agreement with the expected verdicts: ours {ours_ok / n:.2%}, raw math-verify {raw_ok / n:.2%}")
+    by_style: collections.Counter[str] = collections.Counter(
+        it["style"] for r, it in zip(raw, items, strict=True) if r != it["expected"]
+    )
+    print(f"* raw math-verify misses by style: {dict(by_style.most_common())}")
+    assert ours_ok / n >= 0.995
 
 
 def _cell(s: str) -> str:
@@ -152,5 +220,9 @@ def test_report() -> None:
     print("\n".join(lines[5:12]))
     print(f"disagreement table: {RESULTS}")
     # Regression guards only (the figures themselves are reported, not asserted).
+    best_ratio = min(raw_times) / min(ours_times)  # best-of-rounds: least sensitive to a shared, loaded machine
+    print(f"best-of-rounds throughput ratio: {best_ratio:.1f}x")
+    min_ratio = float(os.environ.get("RLVR_BENCH_MIN_RATIO", "50"))  # lower it only on an overloaded machine
+    assert best_ratio >= min_ratio, f"fast path only {best_ratio:.1f}x raw math-verify (required >= {min_ratio}x)"
     assert agreement > 0.98
     assert ours_acc >= raw_acc

@@ -282,7 +282,14 @@ class _Errors:
 
 def allowed_make_keywords(entry: RegisteredEnv) -> list[str]:
     """The keywords ``gym.make(id, ...)`` accepts for ``entry``: env fields, ``level``, the family's config."""
-    family_fields = set(entry.load_family_class().Config.model_fields)
+    family_fields: set[str] = set()
+    for name, info in entry.load_family_class().Config.model_fields.items():
+        family_fields.add(name)
+        aliases = info.validation_alias
+        # AliasChoices (e.g. ``format`` for ``source_format``) lets users write any of its names
+        for choice in getattr(aliases, "choices", [aliases] if isinstance(aliases, str) else []):
+            if isinstance(choice, str):
+                family_fields.add(choice)
     return sorted(ENV_LEVEL_FIELDS | {"level", "reward", "render_mode"} | family_fields)
 
 

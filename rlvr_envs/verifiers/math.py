@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict
 
 from rlvr_envs.verifiers.math_pool import get_pool, shutdown, warmup
 from rlvr_envs.verifiers.mathexpr.compare import fast_path
-from rlvr_envs.verifiers.mathexpr.gold import gold_info, rewrite_pred
+from rlvr_envs.verifiers.mathexpr.gold import gold_info, rewrite_pred, wrong_label
 from rlvr_envs.verifiers.mathexpr.normalise import normalise
 from rlvr_envs.verifiers.mathexpr.verdict import Method, Verdict
 
@@ -141,19 +141,23 @@ class _Deferred(NamedTuple):
     pred: str
 
 
-def _prepare(gold: str, predicted: str, timeout_s: float) -> Verdict | _Deferred:
+def _prepare(
+    gold: str, predicted: str, timeout_s: float, *, antiderivative: bool = False, problem: str | None = None
+) -> Verdict | _Deferred:
     """Everything in-process: a final verdict, or the strings to hand to math-verify."""
     if not isinstance(gold, str) or not isinstance(predicted, str):
         return Verdict(False, "unparseable", "answers must be strings")
     if len(gold) > _MAX_RAW_CHARS or len(predicted) > _MAX_RAW_CHARS:
         return Verdict(False, "too_long", f"input longer than {_MAX_RAW_CHARS} chars")
     try:
-        return _prepare_inner(gold, predicted, timeout_s)
+        return _prepare_inner(gold, predicted, timeout_s, antiderivative, problem)
     except Exception:  # a bug in normalisation must not crash a training run
         return _Deferred((gold, predicted), gold, predicted)
 
 
-def _prepare_inner(gold: str, predicted: str, timeout_s: float) -> Verdict | _Deferred:
+def _prepare_inner(
+    gold: str, predicted: str, timeout_s: float, antiderivative: bool, problem: str | None
+) -> Verdict | _Deferred:
     g = normalise(gold)
     p = normalise(predicted)
     if len(g) > MAX_ANSWER_CHARS or len(p) > MAX_ANSWER_CHARS:
@@ -162,12 +166,16 @@ def _prepare_inner(gold: str, predicted: str, timeout_s: float) -> Verdict | _De
         return Verdict(False, "unparseable", "empty prediction")
     if not g:
         return Verdict(False, "unparseable", "empty gold answer")
-    key = (g, p)
+    if "=" not in g:
+        mislabelled = wrong_label(p, problem)
+        if mislabelled is not None:
+            return Verdict(False, "exact", mislabelled)
+    key = ("\x00plus-C\x00" + g if antiderivative else g, p)
     cached = _cache_get(key, timeout_s)
     if cached is not None:
         return Verdict(cached.equal, cached.method, "cache hit; " + cached.detail)
     gi = gold_info(g)
-    p2 = rewrite_pred(p, gi)
+    p2 = rewrite_pred(p, gi, antiderivative=antiderivative)
     if not p2:
         v = Verdict(False, "unparseable", "empty prediction")
         _cache_put(key, v, timeout_s)
@@ -193,15 +201,20 @@ def _clamp_timeout(timeout_s: float) -> float:
     return min(t, 3600.0)
 
 
-def check_answer(gold: str, predicted: str, *, timeout_s: float = 3.0) -> MathCheck:
+def check_answer(
+    gold: str, predicted: str, *, timeout_s: float = 3.0, problem: str | None = None, antiderivative: bool = False
+) -> MathCheck:
     """Is ``predicted`` (an extracted final answer) equal to ``gold`` (canonical LaTeX)?
 
-    Never raises for any string input and returns within about ``timeout_s`` (plus worker start-up
-    on the very first deferred check in a process).
+    ``problem`` (optional, the task's text) lets an indexed label be checked: ``a_{13} = -413`` is
+    wrong for "find a_{14}".  ``antiderivative=True`` accepts a trailing ``+ C`` (use
+    :func:`check_antiderivative` to also accept any constant offset).  Never raises for any string
+    input and returns within about ``timeout_s`` (plus worker start-up on the very first deferred
+    check in a process).
     """
     t0 = time.perf_counter()
     timeout_s = _clamp_timeout(timeout_s)
-    prep = _prepare(gold, predicted, timeout_s)
+    prep = _prepare(gold, predicted, timeout_s, antiderivative=antiderivative, problem=problem)
     if isinstance(prep, Verdict):
         return _finish(prep, t0)
     v = get_pool().run(prep.gold, prep.pred, timeout_s)
@@ -209,7 +222,7 @@ def check_answer(gold: str, predicted: str, *, timeout_s: float = 3.0) -> MathCh
     return _finish(v, t0)
 
 
-def check_antiderivative(gold: str, predicted: str, *, timeout_s: float = 3.0) -> MathCheck:
+def check_antiderivative(gold: str, predicted: str, *, timeout_s: float = 3.0, problem: str | None = None) -> MathCheck:
     """Like :func:`check_answer`, but an antiderivative that differs from ``gold`` by a constant counts.
 
     ``\\int 2(x+1)\\,dx``: gold ``x^{2} + 2 x``; ``(x+1)^2`` and ``x^2 + 2x + C`` are right too.
@@ -217,7 +230,7 @@ def check_antiderivative(gold: str, predicted: str, *, timeout_s: float = 3.0) -
     worker that checks ``d/dx (predicted - gold) = 0`` under the same deadline.
     """
     t0 = time.perf_counter()
-    first = check_answer(gold, predicted, timeout_s=timeout_s)
+    first = check_answer(gold, predicted, timeout_s=timeout_s, problem=problem, antiderivative=True)
     if first.equal or first.method in ("timeout", "too_long", "unparseable"):
         return first
     timeout_s = _clamp_timeout(timeout_s)

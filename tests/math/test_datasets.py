@@ -15,7 +15,7 @@ import pytest
 
 from rlvr_envs.errors import TaskSourceError
 from rlvr_envs.policies import oracle, run_episode
-from rlvr_envs.tasks.math.dataset import load_jsonl
+from rlvr_envs.tasks.math.datasets import load_jsonl
 
 DATA = Path(__file__).parent / "data"
 EXPECTED = {

@@ -1,4 +1,6 @@
-"""Load a user's own math problems (JSONL on disk: GSM8K/MATH exports and the like).
+"""The row model and answer cleaning for a user's own math problems (GSM8K/MATH exports and the like).
+
+Reading files lives in `rlvr_envs.tasks.math.datasets` (one reader per format), which builds on this.
 
 Each line is a JSON object with a problem and an answer field (names configurable). Answers in
 GSM8K style (``"... #### 72"``) and MATH style (a solution containing ``\\boxed{...}``) are reduced to
@@ -7,13 +9,13 @@ the final answer. Rows may carry an integer ``level`` that the curriculum can se
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
 
 from pydantic import BaseModel, ConfigDict
 
-from rlvr_envs.core.datasets import load_rows
-from rlvr_envs.core.parsing import extract_boxed
-from rlvr_envs.errors import TaskSourceError
+from rlvr_envs.core.parsing import extract_boxed_all
+
+_THOUSANDS_RE = re.compile(r"^-?[0-9]{1,3}(?:,[0-9]{3})+$|^-?[0-9]+$")
 
 
 class DatasetRow(BaseModel):
@@ -33,32 +35,8 @@ def clean_answer(raw: str) -> str:
     text = raw.strip()
     if "####" in text:
         text = text.rsplit("####", 1)[1].strip()
-    boxed = extract_boxed(text)
+    boxed = extract_boxed_all(text)  # ``\\boxed{1}\\boxed{2}`` is the list 1, 2
     if boxed is not None:
         text = boxed
-    return text.replace(",", "") if text.replace(",", "").lstrip("-").isdigit() else text
-
-
-@lru_cache(maxsize=16)
-def load_jsonl(
-    path: str,
-    problem_field: str = "problem",
-    answer_field: str = "answer",
-    level_field: str = "level",
-    source_format: str = "auto",
-) -> tuple[DatasetRow, ...]:
-    """Read and validate a dataset once per process: GSM8K, MATH, AIME, NuminaMath or plain rows
-    (`rlvr_envs.tasks.math.datasets`), auto-detected unless ``source_format`` names one."""
-    from rlvr_envs.tasks.math.datasets import formats
-
-    detectors, readers = formats(problem_field, answer_field, level_field, clean_answer)
-    try:
-        rows = load_rows(path, "math source", detectors=detectors, readers=readers, source_format=source_format)
-    except TaskSourceError as exc:
-        if "unrecognised row" in str(exc):
-            raise TaskSourceError(
-                f"{exc}; for plain rows the missing field(s) are {problem_field!r} and {answer_field!r}: "
-                "set source_problem_field / source_answer_field to your column names"
-            ) from exc
-        raise
-    return tuple(rows)
+    # Drop thousands separators only (``1,000``); ``1,22`` is a decimal comma or a list, left to the verifier.
+    return text.replace(",", "") if _THOUSANDS_RE.match(text) else text

@@ -16,12 +16,13 @@ The final answer is taken with the shared `rlvr_envs.core.parsing.extract_boxed`
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
-from rlvr_envs.core.datasets import RowError, field
+from rlvr_envs.core.datasets import RowError, field, load_rows
 from rlvr_envs.core.parsing import extract_boxed
-from rlvr_envs.tasks.math.dataset import DatasetRow
+from rlvr_envs.errors import TaskSourceError
+from rlvr_envs.tasks.math.dataset import DatasetRow, clean_answer
 
 AIME_LEVEL = 5
 _NUMINA_LEVELS = {"gsm8k": 0, "synthetic_math": 2, "math": 2, "amc_aime": 4, "olympiads": 4, "aops_forum": 4}
@@ -142,3 +143,26 @@ def formats(
         ),
     }
     return detectors, readers
+
+
+@lru_cache(maxsize=16)
+def load_jsonl(
+    path: str,
+    problem_field: str = "problem",
+    answer_field: str = "answer",
+    level_field: str = "level",
+    source_format: str = "auto",
+) -> tuple[DatasetRow, ...]:
+    """Read and validate a dataset once per process: GSM8K, MATH, AIME, NuminaMath or plain rows
+    (`rlvr_envs.tasks.math.datasets`), auto-detected unless ``source_format`` names one."""
+    detectors, readers = formats(problem_field, answer_field, level_field, clean_answer)
+    try:
+        rows = load_rows(path, "math source", detectors=detectors, readers=readers, source_format=source_format)
+    except TaskSourceError as exc:
+        if "unrecognised row" in str(exc):
+            raise TaskSourceError(
+                f"{exc}; for plain rows the missing field(s) are {problem_field!r} and {answer_field!r}: "
+                "set source_problem_field / source_answer_field to your column names"
+            ) from exc
+        raise
+    return tuple(rows)

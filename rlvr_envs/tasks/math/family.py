@@ -17,7 +17,8 @@ from rlvr_envs.core.family import EpisodeState, FamilyConfig, TaskFamily, Transc
 from rlvr_envs.core.parsing import AnswerSource, extract_answer
 from rlvr_envs.core.types import Feedback, Task, Verdict
 from rlvr_envs.errors import SpecError
-from rlvr_envs.tasks.math.dataset import DatasetRow, load_jsonl
+from rlvr_envs.tasks.math.dataset import DatasetRow
+from rlvr_envs.tasks.math.datasets import load_jsonl
 from rlvr_envs.tasks.math.generators import GENERATORS, get_generator
 from rlvr_envs.verifiers.math import check_answer, check_antiderivative
 from rlvr_envs.verifiers.math_form import check_form, is_number_literal
@@ -45,7 +46,11 @@ class MathConfig(FamilyConfig):
 
     generators: list[str] | None = Field(default=None, description="generator names; None = all")
     max_attempts: int = Field(default=1, ge=1)
-    answer_sources: list[AnswerSource] = Field(default_factory=lambda: ["boxed", "answer_tag", "final_answer"])
+    answer_sources: list[AnswerSource] = Field(
+        default_factory=lambda: ["boxed", "answer_tag", "final_answer"],
+        description="where the final answer may come from, in order; add 'last_math' to also accept the last "
+        "$...$ / \\[...\\] of a response with no answer cue (off by default: see docs/math-verifier.md)",
+    )
     verifier_timeout_s: float = Field(default=3.0, gt=0.0, le=60.0)
     system_prompt: str | None = DEFAULT_SYSTEM_PROMPT
     source: str | None = Field(default=None, description="JSONL file of your own problems")
@@ -200,7 +205,7 @@ class MathFamily(TaskFamily):
                 reason=f"Not in the requested form: {form.reason}.",
             )
         checker = check_antiderivative if form_name == "antiderivative" else check_answer
-        check = checker(gold, extraction.answer, timeout_s=self.config.verifier_timeout_s)
+        check = checker(gold, extraction.answer, timeout_s=self.config.verifier_timeout_s, problem=task.prompt)
         timed_out = check.method == "timeout"
         if check.equal:
             value = reward.correct * reward.attempt_decay ** (attempt - 1)

@@ -107,12 +107,59 @@ def _strip_cmds(s: str) -> str:
     return _CMD_RE.sub(" ", s)
 
 
-def rewrite_pred(pred: str, gi: GoldInfo) -> str:
-    """Gold-aware clean-ups: ``x =`` prefixes, ``+ C``, thousands separators, unit words."""
-    if gi.has_vars and not gi.mentions_c:
+_INDEXED_LABEL_RE = re.compile(r"^\s*([A-Za-z])_\{?\s*([A-Za-z0-9]+)\s*\}?\s*=")
+_DECIMAL_GOLD_RE = re.compile(r"^-?[0-9]*\.[0-9]+$")
+_DECIMAL_COMMA_RE = re.compile(r"^-?[0-9]+,[0-9]+$")
+
+
+def wrong_label(pred: str, problem: str | None) -> str | None:
+    """Why ``a_{13} = -413`` is wrong for "find a_{14}": the label names a quantity the problem does not ask.
+
+    Only indexed labels (``a_{13}``, ``S_7``) are checked, and only when the problem text is known;
+    a plain ``x =`` may name anything and is dropped by :func:`rewrite_pred`.
+    """
+    if not problem:
+        return None
+    m = _INDEXED_LABEL_RE.match(pred)
+    if m is None:
+        return None
+    letter, index = m.groups()
+    asked = re.compile(rf"(?<![A-Za-z\\]){letter}_\{{?\s*{index}\s*\}}?(?![A-Za-z0-9])")
+    if asked.search(problem):
+        return None
+    return f"the answer is labelled {letter}_{index}, which the problem does not ask for"
+
+
+def _semicolon_groups(pred: str, gi: GoldInfo) -> str:
+    """``p=5,q=2;p=7,q=2`` -> ``(5, 2), (7, 2)`` when the gold is a collection of tuples."""
+    if not (isinstance(gi.value, Coll) and gi.value.items and all(isinstance(it, Coll) for it in gi.value.items)):
+        return pred
+    groups = [g.strip() for g in _split_top(pred, ";")]
+    if len(groups) < 2 or not all(groups):
+        return pred
+    tuples = []
+    for group in groups:
+        items = [_ASSIGN_RE.sub("", it, count=1).strip() for it in _split_top(group)]
+        if len(items) < 2 or not all(items):
+            return pred
+        tuples.append("(" + ", ".join(items) + ")")
+    return ", ".join(tuples)
+
+
+def rewrite_pred(pred: str, gi: GoldInfo, *, antiderivative: bool = False) -> str:
+    """Gold-aware clean-ups: ``x =`` prefixes, thousands separators or decimal commas, unit words.
+
+    A trailing ``+ C`` is dropped only for antiderivatives (``antiderivative=True``): a constant of
+    integration in a derivative or an equation's solution is a wrong answer.
+    """
+    if antiderivative and gi.has_vars and not gi.mentions_c:
         pred = _CONST_C_RE.sub("", pred)
+    if ";" in pred:
+        pred = _semicolon_groups(pred, gi)
     if gi.is_scalar:
-        if _THOUSANDS_RE.match(pred):
+        if _DECIMAL_COMMA_RE.match(pred) and _DECIMAL_GOLD_RE.match(gi.norm):
+            pred = pred.replace(",", ".")  # the gold is a decimal: ``1,22`` is a decimal comma
+        elif _THOUSANDS_RE.match(pred):
             pred = pred.replace(",", "")
         elif _THOUSANDS_SPACE_RE.match(pred):
             pred = pred.replace(" ", "")

@@ -103,6 +103,11 @@ _WS_RE = re.compile(r"\s+")
 _SQUASH_RE = re.compile(r"(?<=[^A-Za-z]) | (?=[^A-Za-z])")
 
 
+# ``11,\\! 111,\\! 100``: MATH's LaTeX thousands separator (``,\\!`` then a 3-digit group) is unambiguous.
+_LATEX_THOUSANDS_RE = re.compile(r"(?<=[0-9]),\\!\s*([0-9]{3})(?![0-9])")
+# Bare "and"/"or" between list items (``6 and 8``, ``19, 46, and 82``, ``3 or 4``) separate items.
+_BARE_CONJ_RE = re.compile(r"\s*,?\s*(?<![A-Za-z\\])(?:and|or)(?![A-Za-z])\s*")
+_EMPTY_ITEM_RE = re.compile(r"(?:\s*,){2,}")
 _WRAPPER_RE = re.compile(r"^\\(?:boxed|fbox|framebox)\s*\{")
 
 
@@ -145,6 +150,7 @@ def normalise(s: str) -> str:
     s = s.replace("\\$", " ").replace("$", " ").replace("\u20ac", " ").replace("\u00a3", " ")
     s = _LEFT_RIGHT_DOT_RE.sub("", s)
     s = _SIZING_RE.sub("", s)
+    s = _LATEX_THOUSANDS_RE.sub(r"\1", s)
     s = _SPACING_RE.sub(_spacing_repl, s)
     s = _FRAC_RE.sub(r"\\frac", s)
     s = _BINOM_RE.sub(r"\\binom", s)
@@ -157,6 +163,10 @@ def normalise(s: str) -> str:
     s = _DEGREE_RE.sub(" ", s)
     s = re.sub(r"(?<!\\)%", r"\\%", s)
     s = _WS_RE.sub(" ", s).strip()
+    if "\\text{" not in s and _BARE_CONJ_RE.search(s):
+        s = _BARE_CONJ_RE.sub(" , ", s)
+    if "," in s:
+        s = _EMPTY_ITEM_RE.sub(",", s).strip(" ,")
     s = _PERCENT_WORD_RE.sub(r"\\%", s) if re.search(r"[0-9}] ?(?:\\text\{ ?)?(?:percent|pct)", s, re.I) else s
     # Trailing unit text such as "5 \text{cm}" or "3 \text{ dollars}^2" (procedural: no O(n^2)).
     for _ in range(3):
