@@ -30,7 +30,7 @@ SCHEDULE: tuple[tuple[int, int, float, int, int], ...] = (
     (5, 4, 0.25, 0, 1),  # 6: five operators
     (5, 4, 0.25, 1, 1),  # 7: parentheses
     (6, 4, 0.25, 1, 1),  # 8: six operators
-    (4, 4, 0.25, 1, 2),  # 9: two-digit operands
+    (6, 4, 0.25, 1, 2),  # 9: two-digit operands
 )
 MAX_LEVEL = len(SCHEDULE) - 1
 _MAX_TRIES = 200
