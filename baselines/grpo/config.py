@@ -146,9 +146,13 @@ class SFTConfig(Section):
         default=0, ge=0, description="a fixed pool of this many worked examples (0: a fresh example every time)"
     )
     validation: int = Field(
-        default=0, ge=0, description="worked examples drawn beside the pool, never trained on: the control's early stopping"
+        default=0,
+        ge=0,
+        description="worked examples drawn beside the pool, never trained on: the control's early stopping",
     )
-    eval_every: int = Field(default=50, ge=1, description="control: greedy accuracy on the validation split every N steps")
+    eval_every: int = Field(
+        default=50, ge=1, description="control: greedy accuracy on the validation split every N steps"
+    )
     log_every: int = Field(default=50, ge=0, description="a progress line every N steps (0: none)")
 
 

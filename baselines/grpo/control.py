@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.grpo.config import TrainConfig
-from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
 from baselines.grpo.backends.hf import HFBackend
+from baselines.grpo.config import TrainConfig
 from baselines.grpo.evaluate import evaluate
+from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
 from baselines.grpo.rollout import RolloutCollector
 from baselines.grpo.sft import SFTResult, SupervisedStream, demo_stream, make_sft_optimizer, sft_train
 
@@ -132,7 +132,10 @@ class _BestOnValidation:
         self.model = model
         self.requests = stream.validation_requests
         self.collector = RolloutCollector.from_config(
-            config.env, rollout, tokenizer, HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp)
+            config.env,
+            rollout,
+            tokenizer,
+            HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
         )
         self.history: list[tuple[int, float]] = []
         self.checked: set[int] = set()
@@ -150,7 +153,11 @@ class _BestOnValidation:
         if accuracy > self.best:
             self.best, self.best_step = accuracy, step
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        print(f"  [control] step {step}: validation accuracy {accuracy:.3f} (best {self.best:.3f} at step {self.best_step})", flush=True)
+        print(
+            f"  [control] step {step}: validation accuracy {accuracy:.3f} "
+            f"(best {self.best:.3f} at step {self.best_step})",
+            flush=True,
+        )
 
     def close(self) -> None:
         self.collector.close()

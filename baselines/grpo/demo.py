@@ -81,7 +81,9 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
 
     # ---- supervised warm-up --------------------------------------------------------------------
     sft = demo.sft
-    stream = demo_stream(config, tokenizer, np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])), exclude)
+    stream = demo_stream(
+        config, tokenizer, np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])), exclude
+    )
     if sft.pool:
         _say(
             start,

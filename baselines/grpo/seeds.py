@@ -96,15 +96,26 @@ def plot(rows: list[dict[str, Any]], path: Path) -> Path:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    arms = [("sft_start", "SFT start", "tab:gray"), ("grpo", "after GRPO", "tab:blue"), ("control", "SFT control", "tab:orange")]
+    arms = [
+        ("sft_start", "SFT start", "tab:gray"),
+        ("grpo", "after GRPO", "tab:blue"),
+        ("control", "SFT control", "tab:orange"),
+    ]
     fig, ax = plt.subplots(figsize=(7, 4))
     x = np.arange(len(rows) + 1)
     width = 0.26
     for i, (key, label, color) in enumerate(arms):
         values = [r[key] for r in rows]
         mean, sd = float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-        bars = ax.bar(x + (i - 1) * width, [*values, mean], width, label=label, color=color,
-                      yerr=[*([0.0] * len(values)), sd], capsize=3)
+        bars = ax.bar(
+            x + (i - 1) * width,
+            [*values, mean],
+            width,
+            label=label,
+            color=color,
+            yerr=[*([0.0] * len(values)), sd],
+            capsize=3,
+        )
         ax.bar_label(bars, fmt="%.1f", fontsize=7)
     ax.set_xticks(x, [f"seed {r['seed']}" for r in rows] + ["mean ± sd"])
     ax.set_ylabel("held-out accuracy, greedy (%)")

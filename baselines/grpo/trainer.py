@@ -215,7 +215,9 @@ class GRPOTrainer:
                 log_every = self.config.logging.log_every
                 if log_every and self.counters.step % log_every == 0:
                     shown = ", ".join(f"{k} {v}" for k, v in postfix(record).items())
-                    bar.write(f"  [grpo] step {self.counters.step}/{run.max_steps}, {shown}, {self.counters.elapsed_s:.0f} s")
+                    bar.write(
+                        f"  [grpo] step {self.counters.step}/{run.max_steps}, {shown}, {self.counters.elapsed_s:.0f} s"
+                    )
                 if every and self.counters.step % every == 0:
                     self.save()
             if not every or self.counters.step % every:

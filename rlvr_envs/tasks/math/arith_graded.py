@@ -99,4 +99,3 @@ class MathArithFamily(MathFamily):
 
     def knobs(self, level: int) -> dict[str, float]:
         return {f"arithmetic.{k}": float(v) for k, v in graded_knobs(level).items()}
-
