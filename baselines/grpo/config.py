@@ -122,6 +122,9 @@ class LoggingConfig(Section):
     tensorboard: bool = False
     plot: bool = True
     samples_every: int = Field(default=0, ge=0, description="write example episodes every N steps (0: never)")
+    log_every: int = Field(
+        default=25, ge=0, description="a plain progress line every N steps, readable when piped (0: none)"
+    )
 
 
 class CheckpointConfig(Section):
@@ -139,6 +142,18 @@ class SFTConfig(Section):
     warmup_steps: int = Field(default=20, ge=0)
     levels: list[int] = Field(default_factory=lambda: [0, 1, 2])
     max_grad_norm: float = Field(default=1.0, ge=0.0)
+    pool: int = Field(
+        default=0, ge=0, description="a fixed pool of this many worked examples (0: a fresh example every time)"
+    )
+    validation: int = Field(
+        default=0,
+        ge=0,
+        description="worked examples drawn beside the pool, never trained on: the control's early stopping",
+    )
+    eval_every: int = Field(
+        default=50, ge=1, description="control: greedy accuracy on the validation split every N steps"
+    )
+    log_every: int = Field(default=50, ge=0, description="a progress line every N steps (0: none)")
 
 
 class DemoConfig(Section):

@@ -1,5 +1,12 @@
 """The demo's control arm: supervised training from GRPO's starting checkpoint for GRPO's wall time.
 
+It is the strongest honest use of the same demonstrations: it continues the warm-up on the same
+examples (the same fixed pool when ``demo.sft.pool`` is set) with the same optimizer state, and
+with a validation split (``demo.sft.validation``) it checks greedy accuracy there every
+``demo.sft.eval_every`` steps, starting at step 0, and keeps the best weights (early stopping by
+checkpoint selection: it can never end below its start on validation). The checks count in its
+wall-time budget.
+
 The question the control answers is "would the same compute have done better as more SFT?". On a
 CPU machine with a spare core the arm runs in a second process *beside* GRPO (one thread each), so
 the comparison costs no extra wall time: the arm keeps training until it has trained for as long
@@ -20,9 +27,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig
+from baselines.grpo.evaluate import evaluate
 from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
-from baselines.grpo.sft import SFTResult, SupervisedStream, make_sft_optimizer, sft_train
+from baselines.grpo.rollout import RolloutCollector
+from baselines.grpo.sft import SFTResult, SupervisedStream, demo_stream, make_sft_optimizer, sft_train
 
 STATE_FILE = "sft_state.pt"
 RESULT_FILE = "control_result.json"
@@ -71,9 +81,13 @@ def continue_sft(
     scheduler.load_state_dict(state["scheduler"])
     rng = np.random.default_rng()
     rng.bit_generator.state = state["stream_rng"]
-    stream = SupervisedStream(config.env.id, config.env.kwargs, tokenizer, levels=sft.levels, rng=rng, exclude=exclude)
+    stream = demo_stream(config, tokenizer, rng, exclude)
+    amp = autocast_dtype(config.model.dtype, device)
+    selector = _BestOnValidation(config, model, tokenizer, stream, amp) if stream.validation_requests else None
 
     def stop(steps: int, elapsed: float) -> bool:
+        if selector is not None and steps % sft.eval_every == 0 and steps not in selector.checked:
+            selector.check(steps)
         budget = float(budget_s.value) if hasattr(budget_s, "value") else float(budget_s)
         return steps >= 1 and budget > 0 and elapsed >= budget
 
@@ -86,15 +100,67 @@ def continue_sft(
             batch_size=sft.batch_size,
             max_steps=10**9,
             max_grad_norm=sft.max_grad_norm,
-            autocast_dtype=autocast_dtype(config.model.dtype, device),
+            autocast_dtype=amp,
             stop=stop,
+            log_every=sft.log_every,
+            label="control",
         )
+        if selector is not None:
+            selector.check(result.steps)
+            result.validation, result.best_step = selector.history, selector.best_step
+            model.load_state_dict(selector.best_state)
+            print(
+                f"  [control] keeps step {selector.best_step} (validation accuracy {selector.best:.3f}, "
+                f"{len(stream.validation_requests)} tasks)",
+                flush=True,
+            )
     finally:
         stream.close()
+        if selector is not None:
+            selector.close()
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     (out / RESULT_FILE).write_text(json.dumps(asdict(result)) + "\n")
     return result
+
+
+class _BestOnValidation:
+    """Greedy accuracy on the validation split at each check; remembers the best weights (ties: the earlier)."""
+
+    def __init__(self, config: TrainConfig, model: Any, tokenizer: Any, stream: SupervisedStream, amp: Any) -> None:
+        rollout = config.rollout
+        self.model = model
+        self.requests = stream.validation_requests
+        self.collector = RolloutCollector.from_config(
+            config.env,
+            rollout,
+            tokenizer,
+            HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
+        )
+        self.history: list[tuple[int, float]] = []
+        self.checked: set[int] = set()
+        self.best = -1.0
+        self.best_step = -1
+        self.best_state: dict[str, torch.Tensor] = {}
+
+    def check(self, step: int) -> None:
+        if step in self.checked:
+            return
+        self.checked.add(step)
+        accuracy = evaluate(self.collector, self.requests).accuracy
+        self.model.train()
+        self.history.append((step, accuracy))
+        if accuracy > self.best:
+            self.best, self.best_step = accuracy, step
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        print(
+            f"  [control] step {step}: validation accuracy {accuracy:.3f} "
+            f"(best {self.best:.3f} at step {self.best_step})",
+            flush=True,
+        )
+
+    def close(self) -> None:
+        self.collector.close()
 
 
 def _child(config_json: str, start: str, out: str, exclude: list[str], budget: Any) -> None:
@@ -135,6 +201,7 @@ class BesideControl:
         if self._process.exitcode != 0:
             raise RuntimeError(f"the SFT control process failed (exit code {self._process.exitcode}); see above")
         data = json.loads((self.out / RESULT_FILE).read_text())
+        data["validation"] = [tuple(pair) for pair in data.get("validation", [])]
         return SFTResult(**data)
 
     def abort(self) -> None:

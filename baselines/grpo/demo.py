@@ -32,7 +32,7 @@ from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transfor
 from baselines.grpo.plots import plot_run
 from baselines.grpo.report import training_section
 from baselines.grpo.rollout import RolloutCollector
-from baselines.grpo.sft import SFTResult, SupervisedStream, make_sft_optimizer, sft_train, supervised_target
+from baselines.grpo.sft import SFTResult, demo_stream, make_sft_optimizer, sft_train, supervised_target
 from baselines.grpo.tiny import build_tiny
 from baselines.grpo.trainer import GRPOTrainer
 
@@ -81,14 +81,18 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
 
     # ---- supervised warm-up --------------------------------------------------------------------
     sft = demo.sft
-    stream = SupervisedStream(
-        env_id,
-        env_kwargs,
-        tokenizer,
-        levels=sft.levels,
-        rng=np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])),
-        exclude=exclude,
+    stream = demo_stream(
+        config, tokenizer, np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x736674])), exclude
     )
+    if sft.pool:
+        _say(
+            start,
+            f"demonstrations: a fixed pool of {len(stream.pool)} worked examples at levels {sft.levels} "
+            f"(+{len(stream.validation_requests)} validation tasks for the control's early stopping)",
+        )
+    else:
+        _say(start, f"demonstrations: a fresh worked example every time, levels {sft.levels}")
+    _say(start, f"SFT warm-up: {sft.max_steps} steps of {sft.batch_size}")
     optimizer, scheduler = make_sft_optimizer(model, sft.lr, sft.warmup_steps)
     warmup = sft_train(
         model,
@@ -100,6 +104,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         time_budget_s=sft.time_budget_s,
         max_grad_norm=sft.max_grad_norm,
         autocast_dtype=amp,
+        log_every=sft.log_every,
+        label="sft warm-up",
     )
     _say(
         start,
@@ -109,7 +115,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     sft_dir = out / "sft"
     save_start(sft_dir, model, tokenizer, optimizer, scheduler, stream)
     stream.close()
-    before = evaluate(evaluator, requests)
+    before = evaluate(evaluator, requests, label="SFT start")
     _say(start, f"held-out accuracy after SFT: {_levels(before)}")
 
     # ---- GRPO ----------------------------------------------------------------------------------
@@ -122,6 +128,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     )
     beside = demo.control and runs_beside(config, device)
     arm = BesideControl(config, sft_dir, out / "sft-control", exclude) if beside else None
+    _say(start, f"GRPO: {config.run.max_steps} steps" + (" (the SFT control trains beside it)" if arm else ""))
     trainer = GRPOTrainer(grpo_config, model, tokenizer, device=device, exclude_prompts=exclude)
     try:
         trainer.train()
@@ -133,7 +140,7 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         trainer.close()
     grpo_wall = trainer.counters.elapsed_s
     records = read_metrics(out / "grpo" / "metrics.jsonl")
-    after = evaluate(evaluator, requests)
+    after = evaluate(evaluator, requests, label="after GRPO")
     _say(
         start,
         f"GRPO: {trainer.counters.step} steps in {grpo_wall:.0f} s, curriculum raised the level "
@@ -148,9 +155,10 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         if arm is not None:
             continued = arm.finish(grpo_wall)
         else:
+            _say(start, f"SFT control: {grpo_wall:.0f} s of SFT from the same start")
             continued = continue_sft(config, sft_dir, out / "sft-control", exclude, grpo_wall, device=device)
         model.load_state_dict(load_pretrained(out / "sft-control", device)[0].state_dict())
-        control = evaluate(evaluator, requests)
+        control = evaluate(evaluator, requests, label="SFT control")
         where = "beside GRPO on the second core" if arm is not None else "after GRPO"
         _say(
             start,
@@ -170,6 +178,9 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "examples": warmup.examples,
             "wall_s": warmup.wall_s,
             "skipped_held_out_prompts": stream.skipped,
+            "levels": sft.levels,
+            "pool": len(stream.pool),
+            "validation": len(stream.validation_requests),
         },
         "before": before.as_dict(),
         "after_grpo": after.as_dict(),
@@ -177,6 +188,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         "control_steps": continued.steps if continued else 0,
         "control_wall_s": continued.wall_s if continued else 0.0,
         "control_beside_grpo": arm is not None,
+        "control_validation": [list(p) for p in continued.validation] if continued else [],
+        "control_best_step": continued.best_step if continued else -1,
         "grpo": {
             "steps": trainer.counters.step,
             "wall_s": grpo_wall,
@@ -184,12 +197,12 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "frontier": trainer.counters.level_max,
             "curriculum_moves": (trainer.controller.state().model_dump().get("stats") or {}).get("moves", []),
             "skipped_held_out_prompts": trainer.counters.skipped_prompts,
+            "zero_variance_share": _mean(records, "zero_variance_share"),
             "generation_tokens_per_s": _ratio(records, "tokens/generated", "time/generation_s"),
-            "train_tokens_per_s": float(
-                np.mean([r["tokens/train_per_s"] for r in records if r.get("tokens/train_per_s")] or [0.0])
-            ),
         },
         "gain_points": 100 * gained,
+        "control_gain_points": 100 * (control.accuracy - before.accuracy) if control else None,
+        "grpo_minus_control_points": 100 * (after.accuracy - control.accuracy) if control else None,
         "demo_wall_s": total,
     }
     (out / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -198,12 +211,18 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     if control:
         held["SFT control (same time)"] = _plot_levels(control)
     if config.logging.plot and records:
-        families = ", ".join(env_kwargs.get("generators") or ["all families"])
-        plot_run(records, out / "learning_curves.png", title=f"GRPO demo on {env_id} ({families})", held_out=held)
+        families = env_kwargs.get("generators")
+        title = f"GRPO demo on {env_id}" + (f" ({', '.join(families)})" if families else "")
+        plot_run(records, out / "learning_curves.png", title=title, held_out=held)
     (out / "report.md").write_text(_report(config, summary, records, trainer.counters.level_raises))
     print(_table(summary), flush=True)
     _say(start, f"results, plot and report in {out}/")
     return summary
+
+
+def _mean(records: list[dict[str, Any]], key: str) -> float:
+    values = [float(r[key]) for r in records if isinstance(r.get(key), int | float)]
+    return float(np.mean(values)) if values else 0.0
 
 
 def _ratio(records: list[dict[str, Any]], num: str, den: str) -> float:
@@ -243,10 +262,12 @@ def _table(summary: dict[str, Any]) -> str:
         for m in grpo.get("curriculum_moves", [])
     )
     if moves:
-        lines.append(f"Curriculum frontier moves: {moves}")
+        lines.append(f"Curriculum: the frontier (highest level sampled) moved to {moves}")
     lines.append(
-        f"GRPO: {grpo['steps']} steps, {grpo['wall_s']:.0f} s, curriculum raised the level {grpo['level_raises']} "
-        f"time(s); {grpo['generation_tokens_per_s']:.0f} generated tokens/s. Demo total {summary['demo_wall_s']:.0f} s."
+        f"GRPO: {grpo['steps']} steps, {grpo['wall_s']:.0f} s, frontier raised {grpo['level_raises']} time(s) "
+        f"(to level {grpo['frontier']}), zero-variance groups {100 * grpo.get('zero_variance_share', 0.0):.0f}% "
+        f"of those sampled; {grpo['generation_tokens_per_s']:.0f} generated tokens/s. "
+        f"Demo total {summary['demo_wall_s']:.0f} s."
     )
     return "\n".join(lines)
 

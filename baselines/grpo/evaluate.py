@@ -82,8 +82,13 @@ class EvalResult:
         }
 
 
-def evaluate(collector: RolloutCollector, requests: list[GroupRequest], *, chunk: int = 256) -> EvalResult:
-    """One greedy episode per request; a rollout without a verdict counts as wrong."""
+def evaluate(
+    collector: RolloutCollector, requests: list[GroupRequest], *, chunk: int = 256, label: str = ""
+) -> EvalResult:
+    """One greedy episode per request; a rollout without a verdict counts as wrong.
+
+    With a ``label``, a plain progress line after every chunk (readable when piped).
+    """
     start = time.perf_counter()
     correct: dict[int, list[float]] = defaultdict(list)
     rewards: list[float] = []
@@ -94,6 +99,9 @@ def evaluate(collector: RolloutCollector, requests: list[GroupRequest], *, chunk
             correct[rollout.level].append(1.0 if rollout.correct else 0.0)
             rewards.append(rollout.reward)
             tokens += rollout.generated_tokens
+        if label:
+            done = min(first + chunk, len(requests))
+            print(f"  [eval {label}] {done}/{len(requests)} tasks, {time.perf_counter() - start:.0f} s", flush=True)
     every = [v for values in correct.values() for v in values]
     return EvalResult(
         accuracy=sum(every) / max(len(every), 1),

@@ -212,6 +212,12 @@ class GRPOTrainer:
                 records.append(record)
                 bar.update(1)
                 bar.set_postfix(postfix(record))
+                log_every = self.config.logging.log_every
+                if log_every and self.counters.step % log_every == 0:
+                    shown = ", ".join(f"{k} {v}" for k, v in postfix(record).items())
+                    bar.write(
+                        f"  [grpo] step {self.counters.step}/{run.max_steps}, {shown}, {self.counters.elapsed_s:.0f} s"
+                    )
                 if every and self.counters.step % every == 0:
                     self.save()
             if not every or self.counters.step % every:

@@ -18,13 +18,19 @@ def test_demo_pipeline_in_miniature(threads: int, tmp_path: Path, capsys: pytest
     config = load_config(
         CONFIG,
         [f"run.out_dir='{tmp_path}'", "run.max_steps=2", "run.time_budget_s=0", "demo.sft.max_steps=3",
-         "demo.held_out_per_level=4", "rollout.groups_per_step=2", "rollout.max_new_tokens=8",
+         "demo.held_out_per_level=4", "demo.sft.pool=20", "demo.sft.validation=4", "demo.sft.eval_every=2",
+         "rollout.groups_per_step=2", "rollout.max_new_tokens=8",
          "model.tiny.hidden_size=32", "model.tiny.head_dim=16", "model.tiny.corpus_tasks=60",
          "model.tiny.vocab_size=320", "logging.progress=false", f"run.threads={threads}"],
     )  # fmt: skip
     summary = run_demo(config)
     assert summary["completed"] and summary["grpo"]["steps"] == 2 and summary["sft_warmup"]["steps"] == 3
-    assert summary["held_out"]["n"] == 12 and set(summary["before"]["per_level"]) == {"0", "1", "2"}
+    assert summary["held_out"]["n"] == 24 and set(summary["before"]["per_level"]) == {str(k) for k in range(6)}
+    assert summary["sft_warmup"]["pool"] == 20 and summary["sft_warmup"]["validation"] == 4
+    # the control checked its validation split at its start (step 0) and kept one of the checked steps
+    checked = [step for step, _ in summary["control_validation"]]
+    assert checked[0] == 0 and summary["control_best_step"] in checked
+    assert 0.0 <= summary["grpo"]["zero_variance_share"] <= 1.0
     assert summary["control_sft"] is not None and summary["control_steps"] >= 1
     # the arm trains for GRPO's wall time (it may overrun by its last step), whether beside or after GRPO
     assert summary["control_beside_grpo"] == (threads == 1)
@@ -35,4 +41,8 @@ def test_demo_pipeline_in_miniature(threads: int, tmp_path: Path, capsys: pytest
     assert (tmp_path / "learning_curves.png").stat().st_size > 10_000
     for folder in ("init", "sft", "sft-control", "grpo/checkpoints/step-000002/model"):
         assert (tmp_path / folder / "config.json").is_file(), folder
-    assert "Held-out accuracy, greedy, 12 tasks" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Held-out accuracy, greedy, 24 tasks" in printed
+    # every phase prints plain lines (not only a redrawn bar), so a piped log shows progress
+    for phase in ("SFT warm-up", "[eval SFT start]", "[eval after GRPO]", "[eval SFT control]"):
+        assert phase in printed, phase
