@@ -62,7 +62,9 @@ class CodeReward(BaseModel):
 class CodeConfig(FamilyConfig):
     """Configuration of `CodeFamily` (the spec's ``[kwargs]`` table or ``gym.make`` keywords)."""
 
-    modes: list[Literal["stdio", "function"]] = Field(default_factory=lambda: ["stdio", "function"])
+    modes: list[Literal["stdio", "function"]] = Field(
+        default_factory=lambda: list[Literal["stdio", "function"]](["stdio", "function"])
+    )
     templates: list[str] | None = Field(default=None, description="template names; None = all")
     categories: list[str] | None = Field(default=None, description="keep only templates of these categories")
     compose: bool = Field(default=True, description="chain array templates into pipelines at higher levels")

@@ -72,7 +72,7 @@ register(
 
 
 def solve_running_max(a: list[int]) -> list[int]:
-    out = []
+    out: list[int] = []
     for x in a:
         out.append(x if not out else max(out[-1], x))
     return out

@@ -311,8 +311,8 @@ def _gen_connected_weighted(rng: np.random.Generator, scale: Scale, edge: bool) 
     top = max(2, scale.value)
     edges = [[int(rng.integers(1, node)), node, int(rng.integers(1, top + 1))] for node in range(2, n + 1)]
     edges += random_edges(rng, n, int(rng.integers(0, n + 1)), weights=top)
-    order = rng.permutation(len(edges)) if edges else []
-    return (n, [edges[int(i)] for i in order])
+    order: list[int] = [int(i) for i in rng.permutation(len(edges))] if edges else []
+    return (n, [edges[i] for i in order])
 
 
 register(
