@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -17,8 +18,26 @@ from rlvr_envs.curriculum import Controller
 _BAR_WIDTH = 30
 
 
-def _bar(share: float) -> str:
-    return "█" * round(share * _BAR_WIDTH)
+class ShareBar:
+    """``share`` as a bar and a percentage: ``█`` on a UTF-8 terminal, ``#`` where the output is ASCII.
+
+    The choice is made when rendering, by the same test rich uses to draw ASCII table lines
+    (``options.ascii_only``: the console's encoding is not UTF-8, as for the CLI's piped output),
+    so a piped report has neither box drawing nor block characters.
+    """
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+
+    def text(self, *, ascii_only: bool) -> str:
+        return ("#" if ascii_only else "█") * round(self.share * _BAR_WIDTH) + f" {self.share:.0%}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(self.text(ascii_only=options.ascii_only), no_wrap=True)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        width = len(self.text(ascii_only=options.ascii_only))
+        return Measurement(width, width)
 
 
 def level_table(
@@ -44,7 +63,7 @@ def level_table(
         table.add_row(
             str(level),
             str(count),
-            f"{_bar(share)} {share:.0%}" if total else "",
+            ShareBar(share) if total else "",
             rate,
             str(episodes) if level in known else "-",
             f"{estimate:.1%}" if estimate is not None else "-",
@@ -72,7 +91,7 @@ def curriculum_panel(
             weights.add_column(column)
         components = (state.get("stats") or {}).get("components", {})
         for name, weight in controller.weights().items():  # type: ignore[attr-defined]
-            weights.add_row(name, f"{_bar(weight)} {weight:.0%}", str(components.get(name, {}).get("episodes", 0)))
+            weights.add_row(name, ShareBar(weight), str(components.get(name, {}).get("episodes", 0)))
         parts.append(weights)
     else:
         parts.append(level_table(controller, played, passed))

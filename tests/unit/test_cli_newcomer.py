@@ -11,6 +11,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 import pytest
 from rich.console import Console
@@ -96,6 +97,27 @@ def test_piped_output_has_no_box_drawing() -> None:
     ).stdout
     assert "rlvr/Math-v0" in out and "+---" in out
     assert not set(out) & set("─│┏┃━┡╇└┘┌┐")
+
+
+def test_piped_curriculum_bars_are_ascii(capsys: pytest.CaptureFixture[str]) -> None:
+    """`rlvr-envs curriculum ... | less` draws `#` bars, as its tables get `+--+` lines (not `█`)."""
+    code, out, _ = run(["curriculum", "rlvr/Math-v0", "--episodes", "12", "--policy", "oracle"], capsys)
+    assert code == 0 and "+---" in out and "#" in out
+    assert not set(out) & set("█─│┏┃━")
+
+
+def test_curriculum_bars_follow_the_console_encoding() -> None:
+    """A UTF-8 console gets block bars; an ASCII one (a pipe, a non-UTF-8 terminal) gets `#`."""
+    from rlvr_envs.cli._output import AsciiStream
+    from rlvr_envs.curriculum import Uniform
+    from rlvr_envs.curriculum.report import curriculum_panel
+
+    panel = curriculum_panel(Uniform(low=0, high=1), {0: 3, 1: 1}, {0: 3.0, 1: 0.0})
+    utf8, ascii_text = io.StringIO(), io.StringIO()
+    Console(file=utf8, width=120, force_terminal=False).print(panel)
+    Console(file=cast(IO[str], AsciiStream(ascii_text)), width=120).print(panel)
+    assert "█" * 22 + " 75%" in utf8.getvalue() and "#" * 22 + " 75%" in ascii_text.getvalue()
+    assert "█" not in ascii_text.getvalue()
 
 
 def test_list_shows_the_curriculum_range(capsys: pytest.CaptureFixture[str]) -> None:
