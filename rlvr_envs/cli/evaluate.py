@@ -211,6 +211,46 @@ def run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def remote_summary(report: Any, episodes: Sequence[Any]) -> dict[str, Any]:
+    """``eval --base-url --json``: the in-process summary's keys, then pass@k, levels and request counts.
+
+    A row is shaped like one of ``eval --json``'s (``env``, ``policy`` = the model, ``episodes``,
+    ``mean_reward``, ``success``, ``mean_turns``, ``episodes_per_s``, ``internal_errors``), so a
+    script reads both the same way; ``errors`` counts episodes the server failed (reward 0).
+    """
+
+    def row(level_report: Any, chosen: Sequence[Any]) -> dict[str, Any]:
+        busy = sum(e.elapsed_s for e in chosen)
+        return {
+            "episodes": len(chosen),
+            "mean_reward": level_report.mean_reward,
+            "success": statistics.fmean(float(e.correct) for e in chosen) if chosen else 0.0,
+            "mean_turns": statistics.fmean(e.turns for e in chosen) if chosen else 0.0,
+            "episodes_per_s": len(chosen) / max(1e-9, busy),
+            "internal_errors": sum("internal_error" in e.components for e in chosen),
+            "errors": level_report.errors,
+            "tasks": level_report.tasks,
+            "pass_at": {str(k): v for k, v in level_report.pass_at.items()},
+            "pass_all": {str(k): v for k, v in level_report.pass_all.items()},
+            "components": level_report.components,
+        }
+
+    levels = [{"level": lr.level, **row(lr, [e for e in episodes if e.level == lr.level])} for lr in report.levels]
+    return {
+        "env": report.env_id,
+        "policy": report.model,
+        **row(report.overall, list(episodes)),
+        "samples_per_task": report.samples,
+        "levels": levels,
+        "requests": report.requests,
+        "retried_requests": report.retries,
+        "failed_requests": report.failed_requests,
+        "failures": report.failures,
+        "images_sent": report.images_sent,
+        "elapsed_s": report.elapsed_s,
+    }
+
+
 def run_remote(args: argparse.Namespace, console: Console) -> int:
     """``eval --base-url``: the OpenAI-compatible client (httpx loads only here)."""
     from rlvr_envs.integrations.export import parse_levels
@@ -258,7 +298,11 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
         image=image,
         out=args.out,
     )
-    report, _episodes = evaluate_server(config)
+    report, episodes = evaluate_server(config)
+    if args.json:
+        summary = remote_summary(report, episodes)
+        print(json.dumps({"results": [summary], "warnings": failure_lines(report, args.base_url)}, indent=2))
+        return 1 if report.failures else 0
     console.print(report_table(report))
     images = f", {report.images_sent} images sent ({image.format})" if report.images_sent else ""
     console.print(

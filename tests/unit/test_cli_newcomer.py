@@ -278,3 +278,31 @@ def test_malformed_user_spec_warns_with_the_file_and_no_source_line(tmp_path: Pa
     ).stderr
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and str(tmp_path / "bad.toml") in lines[0] and "entry_point" in lines[0], err
+
+
+def test_eval_base_url_json_has_the_in_process_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval --base-url --json` prints JSON (it used to print the table): the in-process row's keys,
+    per-level rows, and the retried requests (the stand-in fails its first two requests with 503)."""
+    from scripts.standin_server import StandInServer
+
+    _, out, _ = run(["eval", "rlvr/MathRetry-v0", "--episodes", "2", "--json"], capsys)
+    local_keys = set(json.loads(out)["results"][0])
+    with StandInServer("rlvr/MathRetry-v0", seed=0, levels=(0, 1), episodes=4, fail_first=2) as server:
+        argv = ["eval", "rlvr/MathRetry-v0", "--base-url", server.base_url, "--model", "stand-in", "--episodes", "4"]
+        code, out, _ = run([*argv, "--levels", "0:1", "--concurrency", "1", "--json"], capsys)
+    summary = json.loads(out)
+    row = summary["results"][0]
+    assert code == 0 and local_keys <= set(row) and summary["warnings"] == []
+    assert (row["env"], row["policy"], row["episodes"], row["errors"]) == ("rlvr/MathRetry-v0", "stand-in", 4, 0)
+    assert row["retried_requests"] == 2 and row["requests"] == 8  # 2 turns per episode; the 503s are retries
+    assert row["mean_reward"] == 0.5 and row["success"] == 1.0 and row["mean_turns"] == 2.0  # right on attempt 2
+    assert [level["level"] for level in row["levels"]] == [0, 1] and sum(lv["episodes"] for lv in row["levels"]) == 4
+    assert local_keys - {"env", "policy"} <= set(row["levels"][0])
+
+
+def test_eval_base_url_json_reports_an_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "rlvr/Math-v0", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--episodes", "2"]
+    code, out, _ = run([*argv, "--max-retries", "0", "--json"], capsys)
+    row = json.loads(out)["results"][0]
+    assert code == 1 and row["errors"] == 2 and row["mean_reward"] == 0.0 and row["failed_requests"] == 2
+    assert "2 of 2 episodes FAILED" in json.loads(out)["warnings"][0]
