@@ -1,6 +1,7 @@
 """Regenerate the command outputs shown in ``docs/`` (``python -m scripts.refresh_docs``).
 
-A generated block is a marker comment followed by a fenced block::
+A generated block is a marker comment followed by a fenced block (```` ```` ```` fences, for an
+output that holds ```` ``` ```` lines, work too)::
 
     <!-- generated: rlvr-envs show rlvr/Math-v0 --level 3 --seed 1 -->
     ```text
@@ -39,11 +40,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 COLUMNS = "100"
 MARKER = re.compile(
-    r"^<!-- generated: (?P<spec>.+?) -->\n```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.DOTALL | re.MULTILINE
+    r"^<!-- generated: (?P<spec>.+?) -->\n(?P<fence>`{3,})(?P<lang>\w*)\n(?P<body>.*?)^(?P=fence)$",
+    re.DOTALL | re.MULTILINE,
 )
 #: The marker of a block that shows what the python block above it prints.
 PYTHON_ABOVE = "output of the python block above"
-_PYTHON_FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
+_PYTHON_FENCE = re.compile(r"^(?P<fence>`{3,})python[ \t]*\n(?P<code>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE)
 #: Where a ``| standin`` command names the stand-in server's URL.
 STANDIN = "STANDIN"
 #: Parts of an output that change from run to run: durations, throughput columns, clock times, ports.
@@ -92,7 +94,7 @@ def blocks(path: Path) -> list[Block]:
         command, stdin, slow, standin = parse_spec(match["spec"])
         code = None
         if command == PYTHON_ABOVE:
-            above = _PYTHON_FENCE.findall(text[: match.start()])
+            above = [fence["code"] for fence in _PYTHON_FENCE.finditer(text[: match.start()])]
             if not above:
                 raise SystemExit(f"{_shown(path)}: '{PYTHON_ABOVE}' with no ```python block above it")
             code = above[-1]
