@@ -306,3 +306,34 @@ def test_eval_base_url_json_reports_an_unreachable_server(capsys: pytest.Capture
     row = json.loads(out)["results"][0]
     assert code == 1 and row["errors"] == 2 and row["mean_reward"] == 0.0 and row["failed_requests"] == 2
     assert "2 of 2 episodes FAILED" in json.loads(out)["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["show", "rlvr/Math-v0", "--levl", "3"], "Did you mean '--level'?"),
+        (["list", "--jsn"], "Did you mean '--json'?"),
+        (["--tracebak", "list"], "Did you mean '--traceback'?"),
+    ],
+)
+def test_a_mistyped_flag_gets_the_nearest_one(argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "unrecognized arguments" in err and hint in err
+
+
+def test_traceback_is_accepted_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["show", "rlvr/Mth-v0", "--traceback"], capsys)
+    assert code == 2 and "Did you mean 'rlvr/Math-v0'" in out and "UnknownEnvError" in err
+
+
+def test_a_mistyped_policy_gets_the_nearest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["eval", "rlvr/Math-v0", "--episodes", "1", "--policy", "orcale"], capsys)
+    assert code == 2 and "Did you mean 'oracle'?" in out
+
+
+def test_a_mistyped_curriculum_parameter_gets_the_nearest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    table = '{"kind": "frontier", "min_rolouts": 3}'
+    code, out, _ = run(["curriculum", "rlvr/Math-v0", "--episodes", "1", "--controller", table], capsys)
+    assert code == 2 and "min_rolouts" in out and "Did you mean 'min_rollouts'?" in " ".join(out.split())
