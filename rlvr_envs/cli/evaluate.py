@@ -108,8 +108,10 @@ def evaluate(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
     # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
-    envs = {env_id: rlvr_envs.make(env_id) for env_id in env_ids}
-    loaded = {(env_id, name): load_policy(name, env, seed=seed) for env_id, env in envs.items() for name in policies}
+    # Each policy gets its own env: an adaptive curriculum must not carry what one policy taught it
+    # into the next policy's episodes (the result would depend on the order of --policy).
+    envs = {(env_id, name): rlvr_envs.make(env_id) for env_id in env_ids for name in policies}
+    loaded = {key: load_policy(key[1], env, seed=seed) for key, env in envs.items()}
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(
@@ -122,7 +124,7 @@ def evaluate(
         ) as progress:
             bar = progress.add_task("evaluating", total=len(env_ids) * len(policies) * episodes)
             for (env_id, policy_name), policy in loaded.items():
-                env = envs[env_id]
+                env = envs[(env_id, policy_name)]
                 progress.update(bar, description=f"{env_id} · {policy_name}")
                 for episode in range(episodes):
                     record = run_episode(env, policy, seed=seed + episode, options=options)

@@ -337,3 +337,15 @@ def test_a_mistyped_curriculum_parameter_gets_the_nearest_one(capsys: pytest.Cap
     table = '{"kind": "frontier", "min_rolouts": 3}'
     code, out, _ = run(["curriculum", "rlvr/Math-v0", "--episodes", "1", "--controller", table], capsys)
     assert code == 2 and "min_rolouts" in out and "Did you mean 'min_rollouts'?" in " ".join(out.split())
+
+
+def test_eval_results_do_not_depend_on_the_order_of_policies(tmp_path: Path) -> None:
+    """The env's adaptive curriculum used to carry the first policy's episodes into the next one's:
+    random after oracle played the levels oracle had unlocked."""
+    both, alone = tmp_path / "both.jsonl", tmp_path / "alone.jsonl"
+    argv = ["eval", "rlvr/Math-v0", "--episodes", "12"]
+    assert cli.main([*argv, "--policy", "oracle", "--policy", "random", "--out", str(both)]) == 0
+    assert cli.main([*argv, "--policy", "random", "--out", str(alone)]) == 0
+    after_oracle = [json.loads(line) for line in both.read_text().splitlines() if '"policy": "random"' in line]
+    first = [json.loads(line) for line in alone.read_text().splitlines()]
+    assert [(r["task_id"], r["reward"]) for r in after_oracle] == [(r["task_id"], r["reward"]) for r in first]
