@@ -23,21 +23,24 @@ class ShareBar:
 
     The choice is made when rendering, by the same test rich uses to draw ASCII table lines
     (``options.ascii_only``: the console's encoding is not UTF-8, as for the CLI's piped output),
-    so a piped report has neither box drawing nor block characters.
+    so a piped report has neither box drawing nor block characters. ``top`` is the largest share in
+    the column: in a narrow table every bar of the column shrinks by the same factor.
     """
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, top: float = 1.0) -> None:
         self.share = share
+        self.top = max(top, share, 1e-9)
 
-    def text(self, *, ascii_only: bool) -> str:
-        return ("#" if ascii_only else "█") * round(self.share * _BAR_WIDTH) + f" {self.share:.0%}"
+    def text(self, *, ascii_only: bool, unit: float = _BAR_WIDTH) -> str:
+        """``unit``: characters for a share of 100%."""
+        return ("#" if ascii_only else "█") * round(self.share * unit) + f" {self.share:.0%}"
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(self.text(ascii_only=options.ascii_only), no_wrap=True)
+        unit = min(float(_BAR_WIDTH), max(0, options.max_width - len(" 100%")) / self.top)
+        yield Text(self.text(ascii_only=options.ascii_only, unit=unit), no_wrap=True, overflow="crop")
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        width = len(self.text(ascii_only=options.ascii_only))
-        return Measurement(width, width)
+        return Measurement(len(" 100%") + 1, round(self.top * _BAR_WIDTH) + len(" 100%"))
 
 
 def level_table(
@@ -63,7 +66,7 @@ def level_table(
         table.add_row(
             str(level),
             str(count),
-            ShareBar(share) if total else "",
+            ShareBar(share, top=max(played.values()) / total) if total else "",
             rate,
             str(episodes) if level in known else "-",
             f"{estimate:.1%}" if estimate is not None else "-",
@@ -90,8 +93,11 @@ def curriculum_panel(
         for column in ("component", "weight", "episodes"):
             weights.add_column(column)
         components = (state.get("stats") or {}).get("components", {})
-        for name, weight in controller.weights().items():  # type: ignore[attr-defined]
-            weights.add_row(name, ShareBar(weight), str(components.get(name, {}).get("episodes", 0)))
+        shares = controller.weights()  # type: ignore[attr-defined]
+        for name, weight in shares.items():
+            weights.add_row(
+                name, ShareBar(weight, top=max(shares.values())), str(components.get(name, {}).get("episodes", 0))
+            )
         parts.append(weights)
     else:
         parts.append(level_table(controller, played, passed))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -118,6 +119,10 @@ def test_curriculum_bars_follow_the_console_encoding() -> None:
     Console(file=cast(IO[str], AsciiStream(ascii_text)), width=120).print(panel)
     assert "█" * 22 + " 75%" in utf8.getvalue() and "#" * 22 + " 75%" in ascii_text.getvalue()
     assert "█" not in ascii_text.getvalue()
+    narrow = io.StringIO()  # a narrow terminal: every bar shrinks by one factor, none is cut to "…"
+    Console(file=cast(IO[str], AsciiStream(narrow)), width=70).print(panel)
+    bars = re.findall(r"\| (#+) (\d+)% ", narrow.getvalue())
+    assert [share for _, share in bars] == ["75", "25"] and len(bars[0][0]) > 2 * len(bars[1][0]) > 0
 
 
 def test_list_shows_the_curriculum_range(capsys: pytest.CaptureFixture[str]) -> None:
