@@ -50,5 +50,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     )
     out = args.out or Path(f"{args.env_id.replace('/', '_')}-{args.seed}.{args.format}")
     path = export(config, out, args.format)
-    console.print(f"wrote {args.n} tasks of {args.env_id} (levels {list(config.levels)}) to {path}")
+    console.print(
+        f"wrote {args.n} task{'s' if args.n != 1 else ''} of {args.env_id} (levels {list(config.levels)}) to {path}"
+    )
     return 0
