@@ -8,6 +8,7 @@ Task ids shown outside generated blocks must be ones a generated block shows, so
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -147,3 +148,32 @@ def test_every_shown_command_output_is_generated() -> None:
             if first.startswith("$ "):
                 loose.append(f"{path.name}: {first}")
     assert not loose, f"command outputs not generated (add a `<!-- generated: ... -->` marker): {loose}"
+
+
+ANY_FENCE = re.compile(
+    r"^(?P<fence>`{3,})(?P<lang>\w*)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE
+)
+
+
+def pasted_outputs(text: str) -> list[int]:
+    """Lines of text blocks that sit right under a python block (its printed output) without a marker."""
+    text = refresh_docs.MARKER.sub("<generated>", text)
+    fences = list(ANY_FENCE.finditer(text))
+    return [
+        text[: b.start()].count("\n") + 1
+        for a, b in itertools.pairwise(fences)
+        if a["lang"] == "python" and b["lang"] in ("text", "") and not text[a.end() : b.start()].strip()
+    ]
+
+
+def test_no_python_output_is_pasted() -> None:
+    """A python block's output shown under it must be ``<!-- generated: output of the python block above -->``."""
+    assert pasted_outputs("```python\nprint(1)\n```\n\n```text\n1\n```\n") == [5]
+    assert (
+        pasted_outputs(
+            f"```python\nprint(1)\n```\n\n<!-- generated: {refresh_docs.PYTHON_ABOVE} -->\n```text\n1\n```\n"
+        )
+        == []
+    )
+    loose = [f"{path.name}:{line}" for path in refresh_docs.DOCS for line in pasted_outputs(path.read_text("utf-8"))]
+    assert not loose, f"pasted python output (make it a generated block): {loose}"
