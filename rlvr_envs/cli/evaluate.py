@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 import rlvr_envs
-from rlvr_envs.cli._output import non_negative_int, positive_int
+from rlvr_envs.cli._output import count, non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.core.types import EpisodeRecord
 from rlvr_envs.errors import RLVRError
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for warning in warnings_for(results):
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(
-        f"[dim]{sum(map(len, results.values()))} episodes in {time.perf_counter() - start:.1f}s"
+        f"[dim]{count(sum(map(len, results.values())), 'episode')} in {time.perf_counter() - start:.1f}s"
         + (f"; records in {args.out}" if args.out else "")
         + "[/dim]"
     )
@@ -308,7 +308,8 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
     console.print(report_table(report))
     images = f", {report.images_sent} images sent ({image.format})" if report.images_sent else ""
     console.print(
-        f"[dim]{report.overall.episodes} episodes in {report.elapsed_s:.1f}s, {report.requests} requests, "
+        f"[dim]{count(report.overall.episodes, 'episode')} in {report.elapsed_s:.1f}s, "
+        f"{count(report.requests, 'request')}, "
         f"{report.retries} retried{images}" + (f"; transcripts in {args.out}" if args.out else "") + "[/dim]"
     )
     for line in failure_lines(report, args.base_url):
