@@ -48,15 +48,21 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-def describe_validation_error(exc: Any, *, prefix: str = "") -> str:
+def describe_validation_error(exc: Any, *, prefix: str = "", fields: Iterable[str] = ()) -> str:
     """A pydantic ``ValidationError`` as one short line per field: ``'field' must ... (got value)``.
 
     ``prefix`` goes before each field name (``"--"`` for CLI flags). Pydantic's own text (a type
     code and a documentation link per error) is meant for developers of the model, not its users.
+    With ``fields`` (the model's field names), an unknown field gets the nearest valid name and
+    the list of allowed ones.
     """
+    allowed = sorted(fields)
     lines = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error.get("loc", ())) or "<root>"
         got = f" (got {error['input']!r})" if "input" in error and not isinstance(error["input"], dict) else ""
-        lines.append(f"{prefix}{field}: {error['msg']}{got}")
+        line = f"{prefix}{field}: {error['msg']}{got}"
+        if error.get("type") == "extra_forbidden" and allowed:
+            line += f"; allowed: {', '.join(allowed)}.{suggest(field, allowed)}"
+        lines.append(line)
     return "; ".join(lines)

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from rlvr_envs.cli import check, curriculum, evaluate, export, listing, play, rescore, serve, show, train
 from rlvr_envs.cli._output import AsciiStream, print_error
-from rlvr_envs.errors import FamilyError, RLVRError
+from rlvr_envs.errors import FamilyError, RLVRError, suggest
 
 #: The commands in the order ``rlvr-envs --help`` lists them.
 COMMANDS: tuple[ModuleType, ...] = (listing, show, play, evaluate, check, export, rescore, curriculum, train, serve)
@@ -86,7 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = make_console()
     parser = build_parser()
     trainer = _split_trainer(argv)
-    args = parser.parse_args(trainer[0] if trainer is not None else argv)
+    if trainer is None:  # `rlvr-envs show ID --traceback` works as well as `rlvr-envs --traceback show ID`
+        argv = [arg for arg in argv if arg in _GLOBAL_FLAGS] + [arg for arg in argv if arg not in _GLOBAL_FLAGS]
+    args, unknown = parser.parse_known_args(trainer[0] if trainer is not None else argv)
+    if unknown:
+        _refuse_unknown(parser, args, unknown)
     if trainer is None and args.command is None:
         parser.print_help()
         return 0
@@ -111,6 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "" if args.traceback else " (run `rlvr-envs --traceback ...` for the full traceback)"
         print_error(console, what + hint)
         return 1
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]) -> None:
+    """argparse's "unrecognized arguments" error, from the command's parser, with the nearest flag it has."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    owner = commands.choices.get(args.command, parser) if args.command else parser
+    flags = sorted({flag for each in {parser, owner} for action in each._actions for flag in action.option_strings})
+    hints = [suggest(arg.split("=")[0], flags) for arg in unknown if arg.startswith("--")]
+    owner.error(f"unrecognized arguments: {' '.join(unknown)}.{''.join(h for h in hints if h)}")
 
 
 def _where(exc: BaseException) -> str:

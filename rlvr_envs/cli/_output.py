@@ -61,6 +61,11 @@ class AsciiStream:
         return False
 
 
+def count(n: int, noun: str) -> str:
+    """``1 episode``, ``2 episodes``: summary lines read as sentences."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def int_at_least(minimum: int) -> Callable[[str], int]:
     """An argparse ``type=`` accepting integers >= ``minimum``; argparse names the flag in its error."""
 

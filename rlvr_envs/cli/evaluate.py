@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 import rlvr_envs
-from rlvr_envs.cli._output import non_negative_int, positive_int
+from rlvr_envs.cli._output import count, non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.core.types import EpisodeRecord
 from rlvr_envs.errors import RLVRError
@@ -108,8 +108,10 @@ def evaluate(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
     # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
-    envs = {env_id: rlvr_envs.make(env_id) for env_id in env_ids}
-    loaded = {(env_id, name): load_policy(name, env, seed=seed) for env_id, env in envs.items() for name in policies}
+    # Each policy gets its own env: an adaptive curriculum must not carry what one policy taught it
+    # into the next policy's episodes (the result would depend on the order of --policy).
+    envs = {(env_id, name): rlvr_envs.make(env_id) for env_id in env_ids for name in policies}
+    loaded = {key: load_policy(key[1], env, seed=seed) for key, env in envs.items()}
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(
@@ -122,7 +124,7 @@ def evaluate(
         ) as progress:
             bar = progress.add_task("evaluating", total=len(env_ids) * len(policies) * episodes)
             for (env_id, policy_name), policy in loaded.items():
-                env = envs[env_id]
+                env = envs[(env_id, policy_name)]
                 progress.update(bar, description=f"{env_id} · {policy_name}")
                 for episode in range(episodes):
                     record = run_episode(env, policy, seed=seed + episode, options=options)
@@ -204,11 +206,51 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for warning in warnings_for(results):
         console.print(Text(f"warning: {warning}", style="yellow"))
     console.print(
-        f"[dim]{sum(map(len, results.values()))} episodes in {time.perf_counter() - start:.1f}s"
+        f"[dim]{count(sum(map(len, results.values())), 'episode')} in {time.perf_counter() - start:.1f}s"
         + (f"; records in {args.out}" if args.out else "")
         + "[/dim]"
     )
     return 0
+
+
+def remote_summary(report: Any, episodes: Sequence[Any]) -> dict[str, Any]:
+    """``eval --base-url --json``: the in-process summary's keys, then pass@k, levels and request counts.
+
+    A row is shaped like one of ``eval --json``'s (``env``, ``policy`` = the model, ``episodes``,
+    ``mean_reward``, ``success``, ``mean_turns``, ``episodes_per_s``, ``internal_errors``), so a
+    script reads both the same way; ``errors`` counts episodes the server failed (reward 0).
+    """
+
+    def row(level_report: Any, chosen: Sequence[Any]) -> dict[str, Any]:
+        busy = sum(e.elapsed_s for e in chosen)
+        return {
+            "episodes": len(chosen),
+            "mean_reward": level_report.mean_reward,
+            "success": statistics.fmean(float(e.correct) for e in chosen) if chosen else 0.0,
+            "mean_turns": statistics.fmean(e.turns for e in chosen) if chosen else 0.0,
+            "episodes_per_s": len(chosen) / max(1e-9, busy),
+            "internal_errors": sum("internal_error" in e.components for e in chosen),
+            "errors": level_report.errors,
+            "tasks": level_report.tasks,
+            "pass_at": {str(k): v for k, v in level_report.pass_at.items()},
+            "pass_all": {str(k): v for k, v in level_report.pass_all.items()},
+            "components": level_report.components,
+        }
+
+    levels = [{"level": lr.level, **row(lr, [e for e in episodes if e.level == lr.level])} for lr in report.levels]
+    return {
+        "env": report.env_id,
+        "policy": report.model,
+        **row(report.overall, list(episodes)),
+        "samples_per_task": report.samples,
+        "levels": levels,
+        "requests": report.requests,
+        "retried_requests": report.retries,
+        "failed_requests": report.failed_requests,
+        "failures": report.failures,
+        "images_sent": report.images_sent,
+        "elapsed_s": report.elapsed_s,
+    }
 
 
 def run_remote(args: argparse.Namespace, console: Console) -> int:
@@ -258,11 +300,16 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
         image=image,
         out=args.out,
     )
-    report, _episodes = evaluate_server(config)
+    report, episodes = evaluate_server(config)
+    if args.json:
+        summary = remote_summary(report, episodes)
+        print(json.dumps({"results": [summary], "warnings": failure_lines(report, args.base_url)}, indent=2))
+        return 1 if report.failures else 0
     console.print(report_table(report))
     images = f", {report.images_sent} images sent ({image.format})" if report.images_sent else ""
     console.print(
-        f"[dim]{report.overall.episodes} episodes in {report.elapsed_s:.1f}s, {report.requests} requests, "
+        f"[dim]{count(report.overall.episodes, 'episode')} in {report.elapsed_s:.1f}s, "
+        f"{count(report.requests, 'request')}, "
         f"{report.retries} retried{images}" + (f"; transcripts in {args.out}" if args.out else "") + "[/dim]"
     )
     for line in failure_lines(report, args.base_url):

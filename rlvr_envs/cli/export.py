@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from rlvr_envs.cli._output import non_negative_int, positive_int
+from rlvr_envs.cli._output import count, non_negative_int, positive_int
 from rlvr_envs.core.registry import registered
 from rlvr_envs.errors import RLVRError
 
@@ -50,5 +50,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
     )
     out = args.out or Path(f"{args.env_id.replace('/', '_')}-{args.seed}.{args.format}")
     path = export(config, out, args.format)
-    console.print(f"wrote {args.n} tasks of {args.env_id} (levels {list(config.levels)}) to {path}")
+    console.print(f"wrote {count(args.n, 'task')} of {args.env_id} (levels {list(config.levels)}) to {path}")
     return 0

@@ -21,7 +21,7 @@ from rlvr_envs.core.family import EpisodeState, TaskFamily
 from rlvr_envs.core.spaces import UnicodeText
 from rlvr_envs.core.types import Task, Verdict
 from rlvr_envs.curriculum import Controller, Fixed, Mixture
-from rlvr_envs.errors import FamilyError, InvalidOptionError, RLVRError
+from rlvr_envs.errors import FamilyError, InvalidOptionError, RLVRError, suggest
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +214,10 @@ class RLVREnv(gym.Env[Any, str]):
     def _choose_task(self, options: dict[str, Any]) -> Task:
         unknown = set(options) - RESET_OPTIONS
         if unknown:
-            raise InvalidOptionError(f"unknown reset option(s) {sorted(unknown)}; allowed: {sorted(RESET_OPTIONS)}")
+            hints = "".join(suggest(str(name), RESET_OPTIONS) for name in sorted(unknown, key=str))
+            raise InvalidOptionError(
+                f"unknown reset option(s) {sorted(unknown, key=str)}; allowed: {sorted(RESET_OPTIONS)}.{hints}"
+            )
         if options.get("task") is not None:
             raw = options["task"]
             try:

@@ -115,7 +115,8 @@ class Controller(ABC):
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise InvalidOptionError(f"{cls.kind} curriculum {what}: {describe_validation_error(exc)}") from exc
+            problem = describe_validation_error(exc, fields=model.model_fields)
+            raise InvalidOptionError(f"{cls.kind} curriculum {what}: {problem}") from exc
 
 
 class FixedParams(StrictModel):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -17,8 +18,29 @@ from rlvr_envs.curriculum import Controller
 _BAR_WIDTH = 30
 
 
-def _bar(share: float) -> str:
-    return "█" * round(share * _BAR_WIDTH)
+class ShareBar:
+    """``share`` as a bar and a percentage: ``█`` on a UTF-8 terminal, ``#`` where the output is ASCII.
+
+    The choice is made when rendering, by the same test rich uses to draw ASCII table lines
+    (``options.ascii_only``: the console's encoding is not UTF-8, as for the CLI's piped output),
+    so a piped report has neither box drawing nor block characters. ``top`` is the largest share in
+    the column: in a narrow table every bar of the column shrinks by the same factor.
+    """
+
+    def __init__(self, share: float, top: float = 1.0) -> None:
+        self.share = share
+        self.top = max(top, share, 1e-9)
+
+    def text(self, *, ascii_only: bool, unit: float = _BAR_WIDTH) -> str:
+        """``unit``: characters for a share of 100%."""
+        return ("#" if ascii_only else "█") * round(self.share * unit) + f" {self.share:.0%}"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        unit = min(float(_BAR_WIDTH), max(0, options.max_width - len(" 100%")) / self.top)
+        yield Text(self.text(ascii_only=options.ascii_only, unit=unit), no_wrap=True, overflow="crop")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(len(" 100%") + 1, round(self.top * _BAR_WIDTH) + len(" 100%"))
 
 
 def level_table(
@@ -44,7 +66,7 @@ def level_table(
         table.add_row(
             str(level),
             str(count),
-            f"{_bar(share)} {share:.0%}" if total else "",
+            ShareBar(share, top=max(played.values()) / total) if total else "",
             rate,
             str(episodes) if level in known else "-",
             f"{estimate:.1%}" if estimate is not None else "-",
@@ -71,8 +93,11 @@ def curriculum_panel(
         for column in ("component", "weight", "episodes"):
             weights.add_column(column)
         components = (state.get("stats") or {}).get("components", {})
-        for name, weight in controller.weights().items():  # type: ignore[attr-defined]
-            weights.add_row(name, f"{_bar(weight)} {weight:.0%}", str(components.get(name, {}).get("episodes", 0)))
+        shares = controller.weights()  # type: ignore[attr-defined]
+        for name, weight in shares.items():
+            weights.add_row(
+                name, ShareBar(weight, top=max(shares.values())), str(components.get(name, {}).get("episodes", 0))
+            )
         parts.append(weights)
     else:
         parts.append(level_table(controller, played, passed))

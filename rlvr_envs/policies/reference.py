@@ -17,7 +17,7 @@ import numpy as np
 
 from rlvr_envs.core.types import EpisodeRecord, Verdict
 from rlvr_envs.envs.api import unwrap
-from rlvr_envs.errors import InvalidOptionError
+from rlvr_envs.errors import InvalidOptionError, suggest
 
 Policy = Callable[[Any, dict[str, Any]], str]
 
@@ -93,7 +93,10 @@ def load_policy(name: str, env: gym.Env[Any, Any], *, seed: int | None = None) -
         if not callable(policy):
             raise InvalidOptionError(f"{name!r} must return a callable policy(observation, info) -> str")
         return policy  # type: ignore[no-any-return]
-    raise InvalidOptionError(f"unknown policy {name!r}: use 'oracle', 'random', 'skill:S' or 'python:module:function'")
+    hint = suggest(name, ["oracle", "random"])
+    raise InvalidOptionError(
+        f"unknown policy {name!r}: use 'oracle', 'random', 'skill:S' or 'python:module:function'.{hint}"
+    )
 
 
 def run_episode(

@@ -8,6 +8,7 @@ Task ids shown outside generated blocks must be ones a generated block shows, so
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -73,6 +74,43 @@ def test_masking_hides_timings_only() -> None:
     assert masked("6 episodes in 0.5s") == masked("6 episodes in 12.25s")
     assert masked("| +1.000 | 243.0 |") == masked("| +1.000 | 1768.5 |")
     assert masked("| +1.000 | 243.0 |") != masked("| +0.500 | 243.0 |")
+    assert masked("--base-url http://127.0.0.1:41697/v1") == masked("--base-url http://127.0.0.1:5/v1")
+    assert masked('"elapsed_s": 0.57,\n"mean_reward": 0.5') == masked('"elapsed_s": 3e-05,\n"mean_reward": 0.5')
+    assert masked('"mean_reward": 0.5') != masked('"mean_reward": 0.25')
+
+
+def test_a_standin_block_runs_against_a_server_it_starts_and_stops(tmp_path: Path) -> None:
+    """``| standin``: the command reaches a live stand-in, whose rule (wrong, then the oracle) shows."""
+    import httpx
+
+    page = tmp_path / "page.md"
+    command = "rlvr-envs eval rlvr/MathRetry-v0 --base-url STANDIN --model stand-in --episodes 2 --level 0"
+    page.write_text(f"<!-- generated: {command} | standin: fail_first=1 -->\n```text\n```\n", encoding="utf-8")
+    (block,) = refresh_docs.blocks(page)
+    assert block.standin == {"fail_first": 1}
+    fresh = refresh_docs.run_block(block)
+    assert "+0.500 |" in fresh and "4 requests, 1 retried" in fresh
+    url = re.search(r"http://127\.0\.0\.1:\d+/v1", fresh)
+    assert url is not None
+    with pytest.raises(httpx.ConnectError):  # stopped once the command returned
+        httpx.get(f"{url[0]}/models", timeout=2)
+
+
+def test_python_above_blocks_show_what_the_block_prints(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    marker = f"<!-- generated: {refresh_docs.PYTHON_ABOVE} -->"
+    page.write_text(
+        f"```python\nprint('one')\n```\n\n{marker}\n```text\nstale\n```\n\n"
+        f"```python\nimport rlvr_envs\nprint(rlvr_envs.list_envs()[0])\n```\n{marker}\n```text\n```\n",
+        encoding="utf-8",
+    )
+    first, second = refresh_docs.blocks(page)
+    assert refresh_docs.block_key(first) != refresh_docs.block_key(second)
+    assert len(refresh_docs.refresh([page], check=True, include_slow=True)) == 2
+    refresh_docs.refresh([page], check=False, include_slow=True)
+    text = page.read_text(encoding="utf-8")
+    assert "```text\none\n```" in text and "```text\nrlvr/Code-v0\n```" in text
+    assert refresh_docs.refresh([page], check=True, include_slow=True) == []
 
 
 CURRICULUM_CELL = re.compile(
@@ -97,8 +135,6 @@ def test_curricula_named_in_doc_tables_match_the_specs() -> None:
     assert checked >= 2 and not wrong, wrong
 
 
-#: Commands shown with their output that need something a test run lacks (a model server).
-NOT_GENERATED = {"rlvr-envs eval rlvr/MathRetry-v0 --base-url"}
 FENCE = re.compile(r"^```text\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
@@ -109,6 +145,35 @@ def test_every_shown_command_output_is_generated() -> None:
         text = refresh_docs.MARKER.sub("", path.read_text(encoding="utf-8"))
         for body in FENCE.findall(text):
             first = body.splitlines()[0] if body else ""
-            if first.startswith("$ ") and not any(first[2:].startswith(allowed) for allowed in NOT_GENERATED):
+            if first.startswith("$ "):
                 loose.append(f"{path.name}: {first}")
     assert not loose, f"command outputs not generated (add a `<!-- generated: ... -->` marker): {loose}"
+
+
+ANY_FENCE = re.compile(
+    r"^(?P<fence>`{3,})(?P<lang>\w*)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.DOTALL | re.MULTILINE
+)
+
+
+def pasted_outputs(text: str) -> list[int]:
+    """Lines of text blocks that sit right under a python block (its printed output) without a marker."""
+    text = refresh_docs.MARKER.sub("<generated>", text)
+    fences = list(ANY_FENCE.finditer(text))
+    return [
+        text[: b.start()].count("\n") + 1
+        for a, b in itertools.pairwise(fences)
+        if a["lang"] == "python" and b["lang"] in ("text", "") and not text[a.end() : b.start()].strip()
+    ]
+
+
+def test_no_python_output_is_pasted() -> None:
+    """A python block's output shown under it must be ``<!-- generated: output of the python block above -->``."""
+    assert pasted_outputs("```python\nprint(1)\n```\n\n```text\n1\n```\n") == [5]
+    assert (
+        pasted_outputs(
+            f"```python\nprint(1)\n```\n\n<!-- generated: {refresh_docs.PYTHON_ABOVE} -->\n```text\n1\n```\n"
+        )
+        == []
+    )
+    loose = [f"{path.name}:{line}" for path in refresh_docs.DOCS for line in pasted_outputs(path.read_text("utf-8"))]
+    assert not loose, f"pasted python output (make it a generated block): {loose}"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, cast
 
 import pytest
 from rich.console import Console
@@ -96,6 +98,31 @@ def test_piped_output_has_no_box_drawing() -> None:
     ).stdout
     assert "rlvr/Math-v0" in out and "+---" in out
     assert not set(out) & set("─│┏┃━┡╇└┘┌┐")
+
+
+def test_piped_curriculum_bars_are_ascii(capsys: pytest.CaptureFixture[str]) -> None:
+    """`rlvr-envs curriculum ... | less` draws `#` bars, as its tables get `+--+` lines (not `█`)."""
+    code, out, _ = run(["curriculum", "rlvr/Math-v0", "--episodes", "12", "--policy", "oracle"], capsys)
+    assert code == 0 and "+---" in out and "#" in out
+    assert not set(out) & set("█─│┏┃━")
+
+
+def test_curriculum_bars_follow_the_console_encoding() -> None:
+    """A UTF-8 console gets block bars; an ASCII one (a pipe, a non-UTF-8 terminal) gets `#`."""
+    from rlvr_envs.cli._output import AsciiStream
+    from rlvr_envs.curriculum import Uniform
+    from rlvr_envs.curriculum.report import curriculum_panel
+
+    panel = curriculum_panel(Uniform(low=0, high=1), {0: 3, 1: 1}, {0: 3.0, 1: 0.0})
+    utf8, ascii_text = io.StringIO(), io.StringIO()
+    Console(file=utf8, width=120, force_terminal=False).print(panel)
+    Console(file=cast(IO[str], AsciiStream(ascii_text)), width=120).print(panel)
+    assert "█" * 22 + " 75%" in utf8.getvalue() and "#" * 22 + " 75%" in ascii_text.getvalue()
+    assert "█" not in ascii_text.getvalue()
+    narrow = io.StringIO()  # a narrow terminal: every bar shrinks by one factor, none is cut to "…"
+    Console(file=cast(IO[str], AsciiStream(narrow)), width=70).print(panel)
+    bars = re.findall(r"\| (#+) (\d+)% ", narrow.getvalue())
+    assert [share for _, share in bars] == ["75", "25"] and len(bars[0][0]) > 2 * len(bars[1][0]) > 0
 
 
 def test_list_shows_the_curriculum_range(capsys: pytest.CaptureFixture[str]) -> None:
@@ -256,3 +283,74 @@ def test_malformed_user_spec_warns_with_the_file_and_no_source_line(tmp_path: Pa
     ).stderr
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and str(tmp_path / "bad.toml") in lines[0] and "entry_point" in lines[0], err
+
+
+def test_eval_base_url_json_has_the_in_process_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval --base-url --json` prints JSON (it used to print the table): the in-process row's keys,
+    per-level rows, and the retried requests (the stand-in fails its first two requests with 503)."""
+    from scripts.standin_server import StandInServer
+
+    _, out, _ = run(["eval", "rlvr/MathRetry-v0", "--episodes", "2", "--json"], capsys)
+    local_keys = set(json.loads(out)["results"][0])
+    with StandInServer("rlvr/MathRetry-v0", seed=0, levels=(0, 1), episodes=4, fail_first=2) as server:
+        argv = ["eval", "rlvr/MathRetry-v0", "--base-url", server.base_url, "--model", "stand-in", "--episodes", "4"]
+        code, out, _ = run([*argv, "--levels", "0:1", "--concurrency", "1", "--json"], capsys)
+    summary = json.loads(out)
+    row = summary["results"][0]
+    assert code == 0 and local_keys <= set(row) and summary["warnings"] == []
+    assert (row["env"], row["policy"], row["episodes"], row["errors"]) == ("rlvr/MathRetry-v0", "stand-in", 4, 0)
+    assert row["retried_requests"] == 2 and row["requests"] == 8  # 2 turns per episode; the 503s are retries
+    assert row["mean_reward"] == 0.5 and row["success"] == 1.0 and row["mean_turns"] == 2.0  # right on attempt 2
+    assert [level["level"] for level in row["levels"]] == [0, 1] and sum(lv["episodes"] for lv in row["levels"]) == 4
+    assert local_keys - {"env", "policy"} <= set(row["levels"][0])
+
+
+def test_eval_base_url_json_reports_an_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["eval", "rlvr/Math-v0", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--episodes", "2"]
+    code, out, _ = run([*argv, "--max-retries", "0", "--json"], capsys)
+    row = json.loads(out)["results"][0]
+    assert code == 1 and row["errors"] == 2 and row["mean_reward"] == 0.0 and row["failed_requests"] == 2
+    assert "2 of 2 episodes FAILED" in json.loads(out)["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["show", "rlvr/Math-v0", "--levl", "3"], "Did you mean '--level'?"),
+        (["list", "--jsn"], "Did you mean '--json'?"),
+        (["--tracebak", "list"], "Did you mean '--traceback'?"),
+    ],
+)
+def test_a_mistyped_flag_gets_the_nearest_one(argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "unrecognized arguments" in err and hint in err
+
+
+def test_traceback_is_accepted_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["show", "rlvr/Mth-v0", "--traceback"], capsys)
+    assert code == 2 and "Did you mean 'rlvr/Math-v0'" in out and "UnknownEnvError" in err
+
+
+def test_a_mistyped_policy_gets_the_nearest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["eval", "rlvr/Math-v0", "--episodes", "1", "--policy", "orcale"], capsys)
+    assert code == 2 and "Did you mean 'oracle'?" in out
+
+
+def test_a_mistyped_curriculum_parameter_gets_the_nearest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    table = '{"kind": "frontier", "min_rolouts": 3}'
+    code, out, _ = run(["curriculum", "rlvr/Math-v0", "--episodes", "1", "--controller", table], capsys)
+    assert code == 2 and "min_rolouts" in out and "Did you mean 'min_rollouts'?" in " ".join(out.split())
+
+
+def test_eval_results_do_not_depend_on_the_order_of_policies(tmp_path: Path) -> None:
+    """The env's adaptive curriculum used to carry the first policy's episodes into the next one's:
+    random after oracle played the levels oracle had unlocked."""
+    both, alone = tmp_path / "both.jsonl", tmp_path / "alone.jsonl"
+    argv = ["eval", "rlvr/Math-v0", "--episodes", "12"]
+    assert cli.main([*argv, "--policy", "oracle", "--policy", "random", "--out", str(both)]) == 0
+    assert cli.main([*argv, "--policy", "random", "--out", str(alone)]) == 0
+    after_oracle = [json.loads(line) for line in both.read_text().splitlines() if '"policy": "random"' in line]
+    first = [json.loads(line) for line in alone.read_text().splitlines()]
+    assert [(r["task_id"], r["reward"]) for r in after_oracle] == [(r["task_id"], r["reward"]) for r in first]

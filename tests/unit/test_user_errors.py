@@ -58,3 +58,19 @@ def test_suggest_and_describe() -> None:
     with pytest.raises(ValidationError) as info:
         Model.model_validate({"level": "x"})
     assert describe_validation_error(info.value, prefix="--").startswith("--level: ")
+
+
+def test_a_misspelt_reset_option_gets_the_nearest_one() -> None:
+    env = gym.make("rlvr/Math-v0")
+    with pytest.raises(rlvr_envs.errors.InvalidOptionError) as info:
+        env.reset(options={"levle": 2})
+    assert "['levle']" in str(info.value) and "Did you mean 'level'?" in str(info.value)
+
+
+def test_one_task_and_one_episode_are_singular(capsys: pytest.CaptureFixture[str], tmp_path: object) -> None:
+    from rlvr_envs import cli
+
+    assert cli.main(["export", "rlvr/Math-v0", "--n", "1", "--out", f"{tmp_path}/one.jsonl"]) == 0
+    assert "wrote 1 task of rlvr/Math-v0" in capsys.readouterr().out
+    assert cli.main(["eval", "rlvr/Math-v0", "--episodes", "1"]) == 0
+    assert "1 episode in" in capsys.readouterr().out
