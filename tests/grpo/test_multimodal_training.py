@@ -160,3 +160,28 @@ def test_grpo_steps_feed_the_images_to_generation_and_training(tmp_path: Path) -
     reloaded = load_model_dir(saved / "model", CPU)  # a checkpoint resumes as a vision-language model
     assert reloaded.processor is not None and type(reloaded.model).__name__ == "LlavaForConditionalGeneration"
     assert torch.equal(next(_tower(reloaded.model).parameters()), next(_tower(trainer.model).parameters()))
+
+
+def test_image_inputs_carry_every_tensor_the_image_processor_returns() -> None:
+    """A Qwen2-VL image processor (built locally) also returns ``image_grid_thw``; a batch's inputs are
+    the rows' own inputs concatenated in row order, so micro-batching never mixes images up."""
+    from transformers import Qwen2VLImageProcessor
+
+    class Processor:
+        image_processor = Qwen2VLImageProcessor(min_pixels=56 * 56, max_pixels=112 * 112)
+
+    rng = np.random.default_rng(1)
+    rows = [
+        [rng.integers(0, 256, (336, 336, 3), dtype=np.uint8)],
+        [],
+        [rng.integers(0, 256, (200, 300, 3), np.uint8)] * 2,
+    ]
+    batch = image_inputs(Processor, rows)
+    assert set(batch) == {"pixel_values", "image_grid_thw"}
+    assert batch["image_grid_thw"].shape[0] == 3 and int(batch["image_grid_thw"].prod(-1).sum()) == len(
+        batch["pixel_values"]
+    )
+    alone = [image_inputs(Processor, [row]) for row in rows if row]
+    for key in batch:
+        assert torch.equal(batch[key], torch.cat([one[key] for one in alone]))
+    assert image_inputs(Processor, [[], []]) == {}
