@@ -31,7 +31,7 @@ import torch
 import rlvr_envs
 from baselines.grpo.advantages import group_advantages, zero_variance
 from baselines.grpo.backends import make_backend
-from baselines.grpo.batching import chunks, pad, score
+from baselines.grpo.batching import Padded, chunks, pad, score
 from baselines.grpo.checkpoint import load_training_state, restore_rng, save_checkpoint
 from baselines.grpo.config import OptimConfig, TrainConfig, dump_toml
 from baselines.grpo.losses import Normaliser, policy_loss
@@ -411,7 +411,7 @@ class GRPOTrainer:
 
     def _pad(
         self, micro: list[int], sequences: list[list[int]], masks: list[list[int]], images: list[list[Any]]
-    ) -> Any:
+    ) -> Padded:
         """The micro-batch ``micro`` padded on the device, with its images' forward inputs when there is a processor."""
         extra = image_inputs(self.processor, [images[i] for i in micro]) if self.processor is not None else {}
         return pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id, extra).to(self.device)
