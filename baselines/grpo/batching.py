@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -13,21 +13,36 @@ from baselines.grpo.model import autocast
 
 @dataclass
 class Padded:
-    """Right-padded ``input_ids``/``attention_mask`` ``[B, T]`` and the loss mask ``[B, T-1]`` of the targets."""
+    """Right-padded ``input_ids``/``attention_mask`` ``[B, T]`` and the loss mask ``[B, T-1]`` of the targets.
+
+    ``model_inputs`` are further forward keywords for the batch, such as a vision-language model's
+    ``pixel_values`` (`baselines.grpo.vision.image_inputs`), so scoring sees what generation saw.
+    """
 
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
     loss_mask: torch.Tensor
+    model_inputs: dict[str, torch.Tensor] = field(default_factory=dict)
 
     @property
     def targets(self) -> torch.Tensor:
         return self.input_ids[:, 1:]
 
     def to(self, device: torch.device) -> Padded:
-        return Padded(self.input_ids.to(device), self.attention_mask.to(device), self.loss_mask.to(device))
+        return Padded(
+            self.input_ids.to(device),
+            self.attention_mask.to(device),
+            self.loss_mask.to(device),
+            {key: value.to(device) for key, value in self.model_inputs.items()},
+        )
 
 
-def pad(sequences: list[list[int]], masks: list[list[int]], pad_id: int) -> Padded:
+def pad(
+    sequences: list[list[int]],
+    masks: list[list[int]],
+    pad_id: int,
+    model_inputs: dict[str, torch.Tensor] | None = None,
+) -> Padded:
     """Right-pad; ``masks[i][t] = 1`` marks token ``t`` as a target (its log-prob is predicted at ``t - 1``)."""
     width = max(len(s) for s in sequences)
     ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
@@ -37,7 +52,7 @@ def pad(sequences: list[list[int]], masks: list[list[int]], pad_id: int) -> Padd
         ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
         attention[row, : len(seq)] = 1
         loss[row, : len(mask)] = torch.tensor(mask, dtype=torch.float32)
-    return Padded(ids, attention, loss[:, 1:])
+    return Padded(ids, attention, loss[:, 1:], dict(model_inputs or {}))
 
 
 def score(
@@ -55,7 +70,9 @@ def score(
     """
     device = batch.input_ids.device
     with autocast(device, autocast_dtype):
-        logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask, use_cache=False).logits
+        logits = model(
+            input_ids=batch.input_ids, attention_mask=batch.attention_mask, use_cache=False, **batch.model_inputs
+        ).logits
     logits = logits[:, :-1]
     if temperature != 1.0:
         logits = logits / temperature

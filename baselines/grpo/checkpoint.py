@@ -2,7 +2,7 @@
 
 Layout of ``<out_dir>/checkpoints/step-000042/``::
 
-    model/            save_pretrained (safetensors) + tokenizer
+    model/            save_pretrained (safetensors) + tokenizer (a vision-language model's processor)
     optimizer.pt      optimizer.state_dict()
     scheduler.pt      scheduler.state_dict()
     rng.pt            python, numpy (the trainer's Generator), torch CPU and CUDA generator states

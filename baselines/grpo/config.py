@@ -55,11 +55,37 @@ class TinyModelConfig(Section):
     corpus_levels: list[int] = Field(default_factory=lambda: [0, 1, 2, 3], description="levels of those tasks")
 
 
+class TinyVLMConfig(Section):
+    """A small random-init Llava (CLIP vision tower + Llama) with a character-level tokenizer, built locally."""
+
+    image_size: int = Field(default=56, ge=14, description="the image processor resizes every image to this side")
+    patch_size: int = Field(default=14, ge=2, description="(image_size / patch_size)^2 + 1 image tokens per image")
+    vision_hidden_size: int = Field(default=32, ge=8)
+    vision_layers: int = Field(default=2, ge=1)
+    hidden_size: int = Field(default=64, ge=8)
+    num_layers: int = Field(default=2, ge=1)
+    num_heads: int = Field(default=2, ge=1)
+    max_positions: int = Field(default=4096, ge=16, description="characters are tokens: VQA prompts run to ~1000")
+
+    @model_validator(mode="after")
+    def _patches_fit(self) -> TinyVLMConfig:
+        if self.image_size % self.patch_size:
+            raise ValueError(f"image_size ({self.image_size}) must be a multiple of patch_size ({self.patch_size})")
+        return self
+
+
 class ModelConfig(Section):
-    path: str = Field(default="", description="HF model dir or hub id; empty: build the tiny model")
+    path: str = Field(
+        default="",
+        description="HF model dir or hub id (a dir with a processor config loads as a vision-language model); "
+        "empty: build the tiny model",
+    )
     dtype: Literal["auto", "float32", "bfloat16"] = Field(default="auto", description="auto: bf16 on CUDA, fp32 on CPU")
     gradient_checkpointing: bool = False
     tiny: TinyModelConfig = Field(default_factory=TinyModelConfig)
+    tiny_vlm: TinyVLMConfig | None = Field(
+        default=None, description="set (even as an empty [model.tiny_vlm] table): build the tiny vision-language model"
+    )
 
 
 class RolloutConfig(Section):
@@ -182,6 +208,8 @@ class TrainConfig(Section):
         per_pass = self.rollout.groups_per_step * self.rollout.group_size
         if self.algo.minibatches > per_pass:
             raise ValueError(f"algo.minibatches ({self.algo.minibatches}) exceeds the rollouts per step ({per_pass})")
+        if self.model.tiny_vlm is not None and self.rollout.backend != "hf":
+            raise ValueError("model.tiny_vlm needs rollout.backend = 'hf' (the vllm backend does not take images)")
         return self
 
 

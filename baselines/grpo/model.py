@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -72,21 +73,66 @@ def load_pretrained(path: str | Path, device: torch.device) -> tuple[Any, Any]:
     return model.to(device), tokenizer  # type: ignore[arg-type]
 
 
+PROCESSOR_FILES = ("processor_config.json", "preprocessor_config.json")
+
+
+def is_vision_dir(path: str | Path) -> bool:
+    """A local model directory that holds a processor config (a vision-language model saved with its processor)."""
+    return any((Path(path) / name).is_file() for name in PROCESSOR_FILES)
+
+
+def load_vision_pretrained(path: str | Path, device: torch.device) -> tuple[Any, Any]:
+    """A vision-language model and its processor (``AutoModelForImageTextToText``/``AutoProcessor``, fp32)."""
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    processor = cast(Any, AutoProcessor).from_pretrained(str(path))  # untyped in transformers
+    tokenizer = processor.tokenizer
+    if not getattr(processor, "chat_template", None) and not getattr(tokenizer, "chat_template", None):
+        raise ValueError(f"the processor at {path} has no chat template; the trainer renders info['messages'] with it")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model: Any = AutoModelForImageTextToText.from_pretrained(str(path), dtype=torch.float32)
+    return model.to(device), processor
+
+
+@dataclass
+class LoadedPolicy:
+    """The policy, its tokenizer, its processor (vision-language models; else ``None``) and where it came from."""
+
+    model: Any
+    tokenizer: Any
+    processor: Any = None
+    source: str | None = None
+
+
+def load_model_dir(path: str | Path, device: torch.device) -> LoadedPolicy:
+    """`load_vision_pretrained` for a directory with a processor config, else `load_pretrained`."""
+    if is_vision_dir(path):
+        model, processor = load_vision_pretrained(path, device)
+        return LoadedPolicy(model, processor.tokenizer, processor, str(path))
+    model, tokenizer = load_pretrained(path, device)
+    return LoadedPolicy(model, tokenizer, None, str(path))
+
+
 def load_policy(
     config: ModelConfig,
     device: torch.device,
     *,
     build_tiny: Callable[[], tuple[Any, Any]],
-) -> tuple[Any, Any, str | None]:
-    """The policy and tokenizer: ``config.path`` when set, else ``build_tiny()``; returns the source path too."""
+    seed: int = 0,
+) -> LoadedPolicy:
+    """The policy: ``config.path`` when set, else the tiny VLM if ``config.tiny_vlm`` is set, else ``build_tiny()``."""
     if config.path:
-        model, tokenizer = load_pretrained(config.path, device)
-        source: str | None = config.path
+        policy = load_model_dir(config.path, device)
+    elif config.tiny_vlm is not None:
+        from baselines.grpo.tiny_vlm import build_tiny_vlm
+
+        model, processor = build_tiny_vlm(config.tiny_vlm, seed=seed)
+        policy = LoadedPolicy(model.to(device), processor.tokenizer, processor)
     else:
         model, tokenizer = build_tiny()
-        model = model.to(device)
-        source = None
+        policy = LoadedPolicy(model.to(device), tokenizer)
     if config.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
-        model.config.use_cache = False
-    return model, tokenizer, source
+        policy.model.gradient_checkpointing_enable()
+        policy.model.config.use_cache = False
+    return policy

@@ -206,7 +206,9 @@ class RolloutCollector:
         self.stats = CollectStats()
 
     @classmethod
-    def from_config(cls, env: EnvConfig, rollout: RolloutConfig, tokenizer: Any, backend: Backend) -> RolloutCollector:
+    def from_config(
+        cls, env: EnvConfig, rollout: RolloutConfig, tokenizer: Any, backend: Backend, *, processor: Any = None
+    ) -> RolloutCollector:
         """A collector for ``env`` with the budgets and sampling settings of ``rollout``."""
         return cls(
             env.id,
@@ -219,6 +221,7 @@ class RolloutCollector:
             temperature=rollout.temperature,
             top_p=rollout.top_p,
             top_k=rollout.top_k,
+            processor=processor,
         )
 
     # ---- envs ---------------------------------------------------------------------------------

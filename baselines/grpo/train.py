@@ -65,7 +65,7 @@ def run_training(config: TrainConfig, *, resume: str | bool | None = None) -> di
 
     from baselines.grpo.checkpoint import resolve_resume
     from baselines.grpo.metrics import read_metrics
-    from baselines.grpo.model import load_policy, load_pretrained, quiet_transformers, resolve_device, set_threads
+    from baselines.grpo.model import load_model_dir, load_policy, quiet_transformers, resolve_device, set_threads
     from baselines.grpo.plots import plot_run
     from baselines.grpo.report import training_section
     from baselines.grpo.sft import supervised_target
@@ -80,9 +80,9 @@ def run_training(config: TrainConfig, *, resume: str | bool | None = None) -> di
     checkpoint = resolve_resume(out_dir, resume)
     torch.manual_seed(config.run.seed)
     if checkpoint is not None:
-        model, tokenizer = load_pretrained(checkpoint / "model", device)
+        policy = load_model_dir(checkpoint / "model", device)
     else:
-        model, tokenizer, _ = load_policy(
+        policy = load_policy(
             config.model,
             device,
             build_tiny=lambda: build_tiny(
@@ -93,11 +93,16 @@ def run_training(config: TrainConfig, *, resume: str | bool | None = None) -> di
                 target=supervised_target,
                 save_to=init_dir,
             ),
+            seed=config.run.seed,
         )
+        if config.model.tiny_vlm is not None and not config.model.path:
+            policy.model.save_pretrained(init_dir)  # the KL reference of a resumed run starts from here
+            policy.processor.save_pretrained(init_dir)
+    model, tokenizer = policy.model, policy.tokenizer
     reference = None
     if config.algo.beta > 0 and checkpoint is not None:
-        reference, _ = load_pretrained(config.model.path or init_dir, device)
-    trainer = GRPOTrainer(config, model, tokenizer, device=device, reference=reference)
+        reference = load_model_dir(config.model.path or init_dir, device).model
+    trainer = GRPOTrainer(config, model, tokenizer, device=device, reference=reference, processor=policy.processor)
     try:
         if checkpoint is not None:
             trainer.load_state(checkpoint)

@@ -31,13 +31,14 @@ import torch
 import rlvr_envs
 from baselines.grpo.advantages import group_advantages, zero_variance
 from baselines.grpo.backends import make_backend
-from baselines.grpo.batching import chunks, pad, score
+from baselines.grpo.batching import Padded, chunks, pad, score
 from baselines.grpo.checkpoint import load_training_state, restore_rng, save_checkpoint
 from baselines.grpo.config import OptimConfig, TrainConfig, dump_toml
 from baselines.grpo.losses import Normaliser, policy_loss
 from baselines.grpo.metrics import MetricsLogger, postfix, progress_bar
 from baselines.grpo.model import autocast_dtype
 from baselines.grpo.rollout import Group, GroupRequest, RolloutCollector, draw_seed, prompt_key
+from baselines.grpo.vision import image_inputs
 from rlvr_envs.curriculum import Controller, build_controller, controller_from_state
 
 
@@ -111,6 +112,8 @@ class GRPOTrainer:
     Args:
         exclude_prompts: prompt keys (`rollout.prompt_key`) never trained on, e.g. a held-out set.
         reference: the frozen KL reference (default: a copy of ``model`` as given) when ``algo.beta > 0``.
+        processor: a vision-language model's processor (``hf`` backend only): the episodes' images go
+            through it to the model in generation and in every log-prob pass (policy, old policy, reference).
     """
 
     def __init__(
@@ -123,12 +126,14 @@ class GRPOTrainer:
         exclude_prompts: set[str] | None = None,
         reference: Any = None,
         out_dir: str | Path | None = None,
+        processor: Any = None,
     ) -> None:
         self.config = config
         self.out_dir = Path(out_dir or config.run.out_dir)
         self.device = device
         self.model = model
         self.tokenizer = tokenizer
+        self.processor = processor
         self.autocast_dtype = autocast_dtype(config.model.dtype, device)
         self.rng = np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x6772706F]))
         table = config.curriculum.table()
@@ -139,7 +144,9 @@ class GRPOTrainer:
         rollout = config.rollout
         backend_options: dict[str, Any] = {"batch_size": rollout.generation_batch_size}
         if rollout.backend == "hf":
-            backend_options["autocast_dtype"] = self.autocast_dtype
+            backend_options.update(autocast_dtype=self.autocast_dtype, processor=processor)
+        elif processor is not None:
+            raise ValueError("a vision-language model (a processor) needs rollout.backend = 'hf'; vllm takes no images")
         else:
             backend_options.update(
                 gpu_memory_utilization=rollout.vllm_gpu_memory_utilization,
@@ -149,7 +156,7 @@ class GRPOTrainer:
                 seed=config.run.seed,
             )
         self.backend = make_backend(rollout.backend, model, tokenizer, **backend_options)
-        self.collector = RolloutCollector.from_config(config.env, rollout, tokenizer, self.backend)
+        self.collector = RolloutCollector.from_config(config.env, rollout, tokenizer, self.backend, processor=processor)
         self.exclude = exclude_prompts or set()
         self.reference = None
         if algo.beta > 0:
@@ -182,7 +189,7 @@ class GRPOTrainer:
             self.out_dir,
             step,
             model=self.model,
-            tokenizer=self.tokenizer,
+            tokenizer=self.processor if self.processor is not None else self.tokenizer,  # a VLM resumes with it
             optimizer=self.optimizer,
             scheduler=self.scheduler,
             controller=self.controller,
@@ -329,12 +336,13 @@ class GRPOTrainer:
         ).flatten()
         sequences = [r.tokens for g in groups for r in g.rollouts]
         masks = [r.mask for g in groups for r in g.rollouts]
+        images = [r.images for g in groups for r in g.rollouts]
         target_tokens = [sum(m[1:]) for m in masks]
         turns = max(1, max(r.turns for g in groups for r in g.rollouts))
         max_tokens = algo.dr_grpo_tokens or self.config.rollout.max_new_tokens * turns
         updates = algo.iterations * algo.minibatches
-        old = self._frozen_logprobs(self.model, sequences, masks) if updates > 1 else None
-        ref = self._frozen_logprobs(self.reference, sequences, masks) if self.reference is not None else None
+        old = self._frozen_logprobs(self.model, sequences, masks, images) if updates > 1 else None
+        ref = self._frozen_logprobs(self.reference, sequences, masks, images) if self.reference is not None else None
         params = [p for p in self.model.parameters() if p.requires_grad]
         totals: dict[str, float] = defaultdict(float)
         order = list(range(len(sequences)))
@@ -348,7 +356,7 @@ class GRPOTrainer:
                 loss_total = 0.0
                 by_length = sorted(members, key=lambda i: len(sequences[i]))
                 for micro in chunks(by_length, optim.micro_batch_size):
-                    padded = pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id).to(self.device)
+                    padded = self._pad(micro, sequences, masks, images)
                     logp, entropy = score(
                         self.model,
                         padded,
@@ -401,13 +409,22 @@ class GRPOTrainer:
             "train_tokens": totals["train_tokens"],
         }
 
+    def _pad(
+        self, micro: list[int], sequences: list[list[int]], masks: list[list[int]], images: list[list[Any]]
+    ) -> Padded:
+        """The micro-batch ``micro`` padded on the device, with its images' forward inputs when there is a processor."""
+        extra = image_inputs(self.processor, [images[i] for i in micro]) if self.processor is not None else {}
+        return pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id, extra).to(self.device)
+
     @torch.no_grad()
-    def _frozen_logprobs(self, model: Any, sequences: list[list[int]], masks: list[list[int]]) -> list[torch.Tensor]:
+    def _frozen_logprobs(
+        self, model: Any, sequences: list[list[int]], masks: list[list[int]], images: list[list[Any]]
+    ) -> list[torch.Tensor]:
         """Per-sequence ``[len - 1]`` log-probs under ``model`` (no grad), for old-policy ratios or the KL."""
         out: list[torch.Tensor] = [torch.empty(0)] * len(sequences)
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
         for micro in chunks(order, self.config.optim.micro_batch_size):
-            padded = pad([sequences[i] for i in micro], [masks[i] for i in micro], self.pad_id).to(self.device)
+            padded = self._pad(micro, sequences, masks, images)
             logp, _ = score(
                 model, padded, autocast_dtype=self.autocast_dtype, temperature=self.config.rollout.temperature
             )

@@ -9,6 +9,7 @@ import torch
 from transformers import GenerationConfig
 
 from baselines.grpo.backends.base import Backend, SamplingSettings, cut_at_stop, stop_token_ids
+from baselines.grpo.vision import image_inputs
 
 
 class HFBackend(Backend):
@@ -39,29 +40,21 @@ class HFBackend(Backend):
         self, prompts: list[list[int]], images: list[list[Any]], settings: SamplingSettings
     ) -> list[list[int]]:
         """`generate` for prompts whose image tokens are already expanded; ``images[i]`` are prompt
-        ``i``'s images (``uint8`` arrays) in order, turned into ``pixel_values`` by the processor."""
+        ``i``'s images (``uint8`` arrays) in order, turned into ``pixel_values`` (and whatever else the
+        model's forward takes) by `baselines.grpo.vision.image_inputs`, as the trainer's log-prob passes do."""
         if self.processor is None:
             raise ValueError("generate_with_images needs HFBackend(processor=...): the model's processor")
         results: list[list[int]] = [[] for _ in prompts]
         order = sorted(range(len(prompts)), key=lambda i: (len(prompts[i]), i))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            pixels = self.pixel_values([image for i in chunk for image in images[i]])
-            for index, ids in zip(chunk, self._generate([prompts[i] for i in chunk], settings, pixels), strict=True):
+            extra = image_inputs(self.processor, [images[i] for i in chunk])
+            for index, ids in zip(chunk, self._generate([prompts[i] for i in chunk], settings, extra), strict=True):
                 results[index] = ids
         return results
 
-    def pixel_values(self, images: list[Any]) -> Any:
-        """The processor's ``pixel_values`` for ``images`` (``None`` when there are none)."""
-        if not images:
-            return None
-        from PIL import Image
-
-        pil = [Image.fromarray(image) for image in images]
-        return self.processor.image_processor(images=pil, return_tensors="pt")["pixel_values"]
-
     def _generate(
-        self, prompts: list[list[int]], settings: SamplingSettings, pixel_values: Any = None
+        self, prompts: list[list[int]], settings: SamplingSettings, model_inputs: dict[str, Any] | None = None
     ) -> list[list[int]]:
         device = next(self.model.parameters()).device
         width = max(len(p) for p in prompts)
@@ -89,7 +82,7 @@ class HFBackend(Backend):
         )
         try:
             with torch.no_grad(), autocast:
-                extra = {} if pixel_values is None else {"pixel_values": pixel_values.to(device)}
+                extra = {key: value.to(device) for key, value in (model_inputs or {}).items()}
                 out = self.model.generate(
                     input_ids=input_ids.to(device),
                     attention_mask=attention.to(device),
