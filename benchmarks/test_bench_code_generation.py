@@ -37,7 +37,7 @@ from .conftest import machine_lines, publish
 PRE_CHANGE = "af0a0f6"  # parent of 000c056, the commit that added the degenerate-task check
 EAGER = "34e6b46"  # main before this change: every draw built all of its hidden tests
 LEVELS = (4, 8)
-TASKS = 120  # per round and generator
+TASKS = 150  # per round and generator
 ROUNDS = 5
 RESULTS = Path(__file__).parent / "results" / "code_generation.md"
 REPO = Path(__file__).resolve().parents[1]
