@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import gymnasium as gym
 import pytest
@@ -205,3 +206,50 @@ def test_a_constant_output_earns_nothing_even_where_it_is_sometimes_right() -> N
         _, reward, _, _, info = env.step(f"```python\ndef solve(a):\n    return {value!r}\n```")
         assert info["verdict"]["components"]["tests_passed"] > 0
         assert reward == 0.0 and "same output on every test" in info["verdict"]["reason"]
+
+
+def test_the_lazy_degeneracy_check_agrees_with_the_whole_list() -> None:
+    """`degenerate` stops reading hidden tests once decided; its verdict must be the whole list's,
+    including on made-up lists that are degenerate only in their last test (or not at all)."""
+    from rlvr_envs.tasks.code.problems import degenerate
+    from rlvr_envs.verifiers.sandbox import TestCase
+
+    def whole(mode: str, tests: list[TestCase]) -> str | None:  # the rule, read over the full list
+        from rlvr_envs.tasks.code.problems import echoes
+
+        if len({repr(t.expected) for t in tests}) < 2:
+            return "every test has the same expected output"
+        return "every expected output equals the input" if all(echoes(mode, t) for t in tests) else None
+
+    same = [TestCase(input=[[i]], expected=0) for i in range(5)]
+    echo = [TestCase(input=[i], expected=i) for i in range(5)]
+    varied = [TestCase(input=[[i]], expected=i) for i in range(5)]
+    cases = [same, echo, varied, [*same[:-1], varied[-1]], [*echo[:-1], varied[-1]], [], same[:1]]
+    for tests in cases:
+        assert degenerate("function", [], iter(tests)) == whole("function", tests), tests
+    read = []
+
+    def counted() -> Iterator[TestCase]:
+        for test in varied:
+            read.append(test)
+            yield test
+
+    assert degenerate("function", [], counted()) is None and len(read) == 2  # decided after two
+
+
+def test_hidden_tests_read_in_part_then_in_full_are_the_fresh_ones() -> None:
+    """Generation reads a prefix of a task's hidden tests; judging continues from the kept prefix,
+    and must get exactly the tests a fresh build gives (also after the prefix was evicted)."""
+    from rlvr_envs.tasks.code import problems
+
+    key = (("count_inversions",), "stdio", 6, 12345, 8)
+    fresh = list(problems._hidden_stream(*key))
+    problems._HIDDEN.clear()
+    prefix = problems._HIDDEN.stream(key)
+    assert [next(prefix), next(prefix)] == fresh[:2]
+    assert list(problems._hidden(*key)) == fresh
+    small = problems._HiddenTests(maxsize=1)
+    partial = small.stream(key)
+    assert next(partial) == fresh[0]
+    list(small.stream((("count_inversions",), "stdio", 6, 999, 8)))  # evicts the first task's tests
+    assert [fresh[0], *partial] == fresh

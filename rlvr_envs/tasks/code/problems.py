@@ -9,8 +9,10 @@ unlimited and never shown to the model.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -85,17 +87,67 @@ def public_tests(rng: np.random.Generator, pipeline: Pipeline, mode: str, count:
     return [make_test(pipeline, mode, pipeline.generate(rng, Scale.at(0), False)) for _ in range(count)]
 
 
-@lru_cache(maxsize=256)
-def _hidden(names: tuple[str, ...], mode: str, level: int, seed: int, count: int) -> tuple[TestCase, ...]:
+def _hidden_stream(names: tuple[str, ...], mode: str, level: int, seed: int, count: int) -> Iterator[TestCase]:
+    """The hidden tests one at a time: test ``i`` depends only on ``(seed, i)``, so a prefix is exact."""
     pipeline = Pipeline(names)
     scale = Scale.at(level)
     density = Knobs.at(level).edge_density
-    tests = []
     for index, child in enumerate(np.random.SeedSequence(seed).spawn(count)):
         rng = np.random.default_rng(child)
         edge = index == 0 or bool(rng.random() < density)  # the first hidden test is always an edge case
-        tests.append(make_test(pipeline, mode, pipeline.generate(rng, scale, edge)))
-    return tuple(tests)
+        yield make_test(pipeline, mode, pipeline.generate(rng, scale, edge))
+
+
+HiddenKey = tuple[tuple[str, ...], str, int, int, int]  # (templates, mode, level, seed, count)
+
+
+class _HiddenTests:
+    """Hidden tests built on demand and kept, per task (least recently used first out).
+
+    Generation's degeneracy check reads only the first tests it needs; judging the task later goes
+    on from there instead of building them again, so a task's tests are built once in all.
+    """
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self._maxsize = maxsize
+        self._tasks: OrderedDict[HiddenKey, tuple[list[TestCase], Iterator[TestCase]]] = OrderedDict()
+        self._lock = threading.Lock()  # one test is built at a time (a server may judge from threads)
+
+    def _entry(self, key: HiddenKey) -> tuple[list[TestCase], Iterator[TestCase]]:
+        entry = self._tasks.get(key)
+        if entry is None:
+            entry = self._tasks[key] = ([], _hidden_stream(*key))
+            while len(self._tasks) > self._maxsize:
+                self._tasks.popitem(last=False)
+        else:
+            self._tasks.move_to_end(key)
+        return entry
+
+    def stream(self, key: HiddenKey) -> Iterator[TestCase]:
+        """The task's hidden tests in order, building only those that are read."""
+        index = 0
+        while True:
+            with self._lock:
+                built, source = self._entry(key)
+                while index >= len(built):  # (rebuilt from the start if evicted meanwhile)
+                    test = next(source, None)
+                    if test is None:
+                        return
+                    built.append(test)
+                test = built[index]
+            index += 1
+            yield test
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tasks.clear()
+
+
+_HIDDEN = _HiddenTests()
+
+
+def _hidden(names: tuple[str, ...], mode: str, level: int, seed: int, count: int) -> tuple[TestCase, ...]:
+    return tuple(_HIDDEN.stream((names, mode, level, seed, count)))
 
 
 def _key(value: Any) -> str:
@@ -109,17 +161,26 @@ def echoes(mode: str, test: TestCase) -> bool:
     return isinstance(test.input, list) and bool(test.input) and _key(test.input[0]) == _key(test.expected)
 
 
-def degenerate(mode: str, public: list[TestCase], hidden: list[TestCase]) -> str | None:
+def degenerate(mode: str, public: list[TestCase], hidden: Iterable[TestCase]) -> str | None:
     """Why these tests cannot tell a solution from a cheap trick, or ``None`` when they can.
 
     Refused: one expected output on every test (``print(0)`` would pass) or on every hidden test,
-    or hidden outputs that all equal the input (echoing it would pass).
+    or hidden outputs that all equal the input (echoing it would pass). ``hidden`` is read lazily and
+    only until both are ruled out (two different outputs and one that is not the input): the verdict
+    is the one the whole list gives, and a generator need not build the tests it does not read.
     """
-    if len({_key(t.expected) for t in hidden}) < 2:
+    first: str | None = None
+    varied = informative = False
+    for test in hidden:
+        key = _key(test.expected)
+        first = key if first is None else first
+        varied = varied or key != first
+        informative = informative or not echoes(mode, test)
+        if varied and informative:
+            return None
+    if not varied:
         return "every test has the same expected output"
-    if all(echoes(mode, t) for t in hidden):
-        return "every expected output equals the input"
-    return None
+    return "every expected output equals the input"
 
 
 def hidden_tests(data: dict[str, Any]) -> list[TestCase]:
@@ -192,7 +253,8 @@ def generate_task_data(
         mode = modes[int(rng.integers(0, len(modes)))]
         examples = public_tests(rng, pipeline, mode, public_count)
         hidden_seed = int(rng.integers(0, 2**63 - 1))
-        if degenerate(mode, examples, list(_hidden(pipeline.names, mode, level, hidden_seed, count))) is None:
+        # lazily: most draws are decided by their first two hidden tests (the rest is built at judging)
+        if degenerate(mode, examples, _HIDDEN.stream((pipeline.names, mode, level, hidden_seed, count))) is None:
             break
     limit = time_limit_s if time_limit_s is not None else knobs.time_limit_s
     prompt = statement(

@@ -76,16 +76,22 @@ class CombinatoricsGenerator:
     # ------------------------------------------------------------------------------ templates
     @staticmethod
     def _choose(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str, bool]:
-        n = rint(rng, 4, int(kn["n_max"]))
-        k = rint(rng, 2, min(n - 1, int(kn["k_max"]) + 1))
+        while True:  # k = n - 1 is degenerate: choosing who is left out, the answer is n from the prompt
+            n = rint(rng, 4, int(kn["n_max"]))
+            k = rint(rng, 2, min(n - 1, int(kn["k_max"]) + 1))
+            if k != n - 1:  # n >= 4, so k = 2 always qualifies: the loop ends
+                break
         who = choice(rng, _PEOPLE)
         q = f"In how many ways can a committee of {k} be chosen from {n} {who}?"
         return q, math.comb(n, k), f"Order does not matter: $\\binom{{{n}}}{{{k}}}$.", False
 
     @staticmethod
     def _arrange(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str, bool]:
-        n = rint(rng, 3, int(kn["n_max"]))
-        k = rint(rng, 2, min(n, int(kn["k_max"]) + 1))
+        while True:  # n = 3 is degenerate: 2 or 3 of 3 in a row are both 3! = 6, k makes no difference
+            n = rint(rng, 3, int(kn["n_max"]))
+            k = rint(rng, 2, min(n, int(kn["k_max"]) + 1))
+            if n > 3:  # n_max >= 6, so a draw of n = 4..6 ends the loop
+                break
         what = choice(rng, _THINGS)
         q = f"In how many ways can {k} of {n} different {what} be arranged in a row?"
         return q, math.perm(n, k), f"Order matters: ${n}!/({n}-{k})!$.", False

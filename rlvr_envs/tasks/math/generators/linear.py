@@ -77,7 +77,9 @@ class LinearGenerator:
         level = check_level(level)
         return {
             "coef_max": 5 + 2 * level,  # coefficient magnitude
-            "sol_max": 5 + 2 * level,  # solution magnitude
+            # solution magnitude; at least 9 so that at levels 0-1 the solution is not drawn from the
+            # coefficients' own 1..5 (x then equalled the equation's first number, or 1, on 1 task in 10)
+            "sol_max": max(9, 5 + 2 * level),
             "terms_per_side": 1 + level // 2,  # terms on the right of a single equation (left: one more)
             "system_size": 1 + level // 3,  # 1 = single equations only; n >= 2 adds n x n systems
             "rational_solutions": 1 if level >= 2 else 0,
@@ -164,8 +166,8 @@ class LinearGenerator:
                 continue
             if kn["rational_solutions"] and rng.random() < 0.5:
                 x0 = Fraction(nonzero(rng, -sm * abs(a), sm * abs(a)), a)
-            else:
-                x0 = Fraction(rint(rng, -sm, sm))
+            else:  # x0 = 0 is degenerate: the constants balance by themselves, nothing is solved
+                x0 = Fraction(nonzero(rng, -sm, sm))  # (the same draw as ``rint`` unless that gave 0)
             # adjust the right side's constant so that x0 is the solution
             k = la * x0 + lc - ra * x0 - rc
             assert k.denominator == 1

@@ -24,6 +24,16 @@ from rlvr_envs.tasks.math.problem import MathProblem
 
 _SMALL_PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97]
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+#: draws of a template before a degenerate instance is kept anyway (each redraw is rare, see the templates)
+_MAX_REDRAWS = 100
+
+
+def _exponent_idle(a: int, m: int) -> bool:
+    """Whether ``a^e mod m`` needs no work on the exponent: the same remainder for every ``e >= 2``
+    (``a^3 = a^2`` mod ``m``: a base that is 0 or 1 mod ``m``, or an idempotent such as 3 mod 6), or
+    ``a = -1`` mod ``m`` (the answer is 1 or ``m - 1`` by parity). Such a task asks for cycles of powers
+    and has none; its answer is a constant (0/1) or the base itself, which a blind guess hits."""
+    return pow(a, 3, m) == pow(a, 2, m) or a % m == m - 1
 
 
 def is_prime(n: int) -> bool:
@@ -107,10 +117,13 @@ class NumberTheoryGenerator:
     def _gcd(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str]:
         lo, hi = digits_range(int(kn["digits"]))
         k = int(kn["num_args"])
-        g = rint(rng, 2, max(3, hi // (4 * k)))
-        lo_m = max(1, lo // g)
-        nums = [g * m for m in sample_distinct(rng, lo_m, max(lo_m + 2 * k, hi // g), k)]
-        value = math.gcd(*nums)
+        for _ in range(_MAX_REDRAWS):
+            g = rint(rng, 2, max(3, hi // (4 * k)))
+            lo_m = max(1, lo // g)
+            nums = [g * m for m in sample_distinct(rng, lo_m, max(lo_m + 2 * k, hi // g), k)]
+            value = math.gcd(*nums)
+            if value not in nums:  # degenerate: one number divides all the others, gcd(6, 12) = 6
+                break
         args = ", ".join(map(str, nums))
         return f"Find $\\gcd({args})$.", value, "Use the Euclidean algorithm."
 
@@ -125,7 +138,8 @@ class NumberTheoryGenerator:
             nums = sorted(
                 {math.prod(p**e for p, e in _factorization(rng, rint(rng, 1, 3), 3, hi).items()) for _ in range(k)}
             )
-            if len(nums) == k and math.lcm(*nums) <= cap and nums[0] > 1:
+            # degenerate: the largest number is a multiple of all the others, lcm(4, 12) = 12
+            if len(nums) == k and math.lcm(*nums) <= cap and nums[0] > 1 and math.lcm(*nums) != nums[-1]:
                 break
         order = rng.permutation(len(nums))
         nums = [nums[int(i)] for i in order]
@@ -135,11 +149,16 @@ class NumberTheoryGenerator:
 
     @staticmethod
     def _powmod(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str]:
-        m = rint(rng, 3, int(kn["modulus_max"]))
-        a = rint(rng, 2, 10 ** int(kn["digits"]) - 1)
-        e = rint(rng, 2, 10 ** int(kn["exp_digits"]) + 5)
-        if rng.random() < 0.3:
-            m = 100 if kn["modulus_max"] >= 100 and rng.random() < 0.5 else 10
+        for _ in range(_MAX_REDRAWS):
+            m = rint(rng, 3, int(kn["modulus_max"]))
+            a = rint(rng, 2, 10 ** int(kn["digits"]) - 1)
+            e = rint(rng, 2, 10 ** int(kn["exp_digits"]) + 5)
+            last_digits = rng.random() < 0.3
+            if last_digits:
+                m = 100 if kn["modulus_max"] >= 100 and rng.random() < 0.5 else 10
+            if not _exponent_idle(a, m):
+                break
+        if last_digits:
             what = "last digit" if m == 10 else "number formed by the last two digits"
             return (
                 f"What is the {what} of ${a}^{{{e}}}$?",
@@ -157,7 +176,9 @@ class NumberTheoryGenerator:
         bound = 10 ** (int(kn["digits"]) + 1)
         fac = _factorization(rng, rint(rng, 2, int(kn["prime_factors"])), 3 + int(kn["digits"]) // 3, bound)
         n = math.prod(p**e for p, e in fac.items())
-        if kn["templates"] >= 6 and rng.random() < 0.4:
+        # the sum on 40% of draws at every level: the count alone has a handful of values at low levels
+        # (4 or 6 for 2 of 3 two-prime numbers), so "answer 6" would win a third of these tasks
+        if rng.random() < 0.4:
             value = math.prod((p ** (e + 1) - 1) // (p - 1) for p, e in fac.items())
             return (
                 f"What is the sum of all positive divisors of ${n}$?",
