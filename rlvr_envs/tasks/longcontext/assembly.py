@@ -271,12 +271,13 @@ def _external_mentions(world: World, documents: list[Document]) -> Counter[Ref]:
 def _balance_mentions(world: World, question: Question, documents: list[Document], dice: Dice) -> None:
     """Make how often a name occurs carry no signal about the answer.
 
-    An entity's name occurs in its own article (``mentions`` times) and once in every other article
-    that names it. Each article drew a total of 1..`MENTIONS` for its subject; an entity that other
-    articles also name writes its name that much less often in its own, so a gold or answer entity
-    (named along the question's path) has the same totals as any distractor's subject. Where the
-    answer would still be (one of) the most frequent names, a distractor's subject is written once
-    more than it, when one can be.
+    An entity's name occurs in its own article (its title and ``mentions`` times in the text) and
+    once in every other article that names it. Each article drew a total of 1..`MENTIONS` for its
+    subject; an entity that other articles also name writes its name that much less often in its
+    own, so a gold or answer entity (named along the question's path) has the same totals as any
+    distractor's subject. Where the answer would still be (one of) the most frequent names of its
+    kind, a distractor of that kind is named once more than it, or else the answer's own article
+    names it less often, so "the most frequent name (of the asked kind)" is never the answer.
     """
     external = _external_mentions(world, documents)
     own: dict[Ref, Document] = {}
@@ -289,25 +290,32 @@ def _balance_mentions(world: World, question: Question, documents: list[Document
     answer = answer_entity(world, question)
     if answer is None or world.name(answer) in question.text:
         return
-    totals = Counter(external)
-    for ref, document in own.items():
-        totals[ref] += document.mentions
-    top = max((count for ref, count in totals.items() if ref != answer), default=0)
-    if totals[answer] < top:
+
+    def total(ref: Ref) -> int:
+        document = own.get(ref)
+        return external[ref] + (document.mentions + 1 if document is not None else 0)  # + 1: the title
+
+    rivals = [ref for ref in {*external, *own} if ref[0] == answer[0] and ref != answer]
+    rivals = [ref for ref in rivals if world.name(ref) not in question.text]
+    top = max((total(ref) for ref in rivals), default=0)
+    if total(answer) < top:
         return
     path = set(question.path)
-    wanted = totals[answer] + 1
+    wanted = total(answer) + 1
     able = [
-        document
-        for ref, document in own.items()
-        if ref not in path
-        and document.tier != "gold"
-        and document.article is not None
-        and document.article.max_mentions >= wanted - external[ref]
+        own[ref]
+        for ref in rivals
+        if ref in own
+        and ref not in path
+        and own[ref].tier != "gold"
+        and own[ref].max_mentions + 1 + external[ref] >= wanted
     ]
     if able:
-        chosen = dice.pick(able)
-        chosen.name_mentions(wanted - external[chosen.subject or answer])
+        chosen = dice.pick(sorted(able, key=lambda document: document.subject or answer))
+        chosen.name_mentions(wanted - 1 - external[chosen.subject or answer])
+    elif answer in own and top > 1:
+        document = own[answer]
+        document.name_mentions(top - 2 - external[answer])
 
 
 def assemble(world: World, question: Question, layout: Layout, dice: Dice, counter: TokenCounter) -> Assembly:

@@ -74,6 +74,11 @@ class Document:
     article: Article | None = field(default=None, repr=False)  # an entity article's two-form text
     mentions: int = 0  # how often the article writes its subject's full name (entity articles)
 
+    @property
+    def max_mentions(self) -> int:
+        """The most times the text can name its subject (0 for filler and dataset paragraphs)."""
+        return self.article.max_mentions if self.article is not None else 0
+
     def name_mentions(self, mentions: int) -> None:
         """Rewrite an entity article so its subject's full name appears ``mentions`` times (at most)."""
         if self.article is not None:

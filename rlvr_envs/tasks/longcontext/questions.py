@@ -35,7 +35,21 @@ from rlvr_envs.tasks.longcontext.world import (
 QuestionType = Literal["bridge", "comparison", "intersection", "temporal", "counting"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("bridge", "comparison", "intersection", "temporal", "counting")
 AnswerKind = Literal["entity", "number", "date", "year", "list"]
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 _HINTS: dict[str, str] = {
     "entity": "Answer with the name.",
     "number": "Answer with a number.",
@@ -345,14 +359,11 @@ def _plausible(world: World, relation: str, source: int, target: int) -> bool:
     return True
 
 
-COUNT_RANGE = (2, 10)  # counting answers are drawn uniformly from this range (inclusive)
+COUNT_RANGE = (1, 12)  # counting answers are drawn uniformly from this range (inclusive)
 
 
-def _count_target(world: World, dice: Dice, relation: str) -> int | None:
-    """A target with a uniformly drawn number of sources of ``relation`` (`COUNT_RANGE`), found in
-    the world or planted; drawing the count first keeps "the most common count" from paying."""
-    low_count, high_count = COUNT_RANGE
-    wanted = low_count + dice.below(high_count - low_count + 1)
+def _count_target(world: World, dice: Dice, relation: str, wanted: int) -> int | None:
+    """A target with exactly ``wanted`` sources of ``relation``, found in the world or planted."""
     counts = np.bincount(
         world.rel[relation][world.rel[relation] >= 0], minlength=world.size(RELATIONS[relation].target)
     )
@@ -390,15 +401,22 @@ def _count_target(world: World, dice: Dice, relation: str) -> int | None:
 
 
 def _counting(world: World, dice: Dice, hops: int) -> Question | None:
-    relation = dice.pick(tuple(_COUNT))
-    target_index = _count_target(world, dice, relation)
-    if target_index is None:
+    """ "How many <sources> <relation> <chain>?" The count is drawn first, uniformly from
+    `COUNT_RANGE`, and then realised (several relations are tried for it), so that "the most
+    common count" is right no more often than one time in the range's size."""
+    low_count, high_count = COUNT_RANGE
+    wanted = low_count + dice.below(high_count - low_count + 1)
+    for relation in dice.shuffled(tuple(_COUNT)):
+        target_index = _count_target(world, dice, relation, wanted)
+        if target_index is None:
+            continue
+        target: Ref = (RELATIONS[relation].target, target_index)
+        chain = _walk_backward(world, dice, target, hops - 1, set())
+        if chain is not None:
+            break
+    else:
         return None
-    target: Ref = (RELATIONS[relation].target, target_index)
     counted: list[Ref] = [(RELATIONS[relation].source, s) for s in world.sources(relation, target_index)]
-    chain = _walk_backward(world, dice, target, hops - 1, set())
-    if chain is None:
-        return None
     plural, verb = _COUNT[relation]
     text = f"How many {plural} described in the documents {verb} {chain.describe()}? {_HINTS['number']}"
     number = len(counted)
