@@ -17,6 +17,7 @@ Steps (all driven by the task's `Dice`, so the result is a pure function of the 
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from rlvr_envs.tasks.longcontext.tokens import TokenCounter
 from rlvr_envs.tasks.longcontext.world import KINDS, RELATIONS, RELATIONS_FROM, Ref, World
 
 SEPARATOR = "\n\n"
+DECOYS = 2  # articles about other entities of the answer's kind, drawn first in their tier
 NAMED_DISTRACTORS = 8  # short contexts get unrelated entity articles until this many distractors are articles
 UNRELATED_SHARE = 0.5  # ... in at most this share of the low tier's tokens
 MENTIONS = 5  # an entity article names its subject 1..MENTIONS times in all (own article plus others)
@@ -89,6 +91,8 @@ def _candidates(world: World, question: Question) -> tuple[list[Ref], list[Ref],
     sharing = _mentioning(world, [ref for ref in path if ref[0] != answer_kind])
     avoid = _mentioning(world, [ref for ref in path if ref[0] == answer_kind]) - sharing
     sharing |= {ref for ref in path if ref not in gold and ref != answer}
+    if answer is not None:  # an article that also names the answer would add to its count
+        sharing -= _mentioning(world, [answer])
     sharing -= gold
     touching = sharing | avoid | path
     gold_kinds = {kind for kind, _ in gold}
@@ -108,11 +112,20 @@ def high_candidates(world: World, question: Question) -> tuple[list[Ref], list[R
     return sharing, same_kind
 
 
-def _unrelated(world: World, question: Question, touching: set[Ref], dice: Dice) -> Iterator[Ref]:
-    """Entities of kinds no gold document has whose articles name nothing on the path, in random
-    order (drawn lazily: a long context needs a few dozen of a world's thousands)."""
+def decoy_kind(world: World, question: Question) -> str | None:
+    """The kind of the answer entity when the question does not name it (its rivals are decoys)."""
+    answer = answer_entity(world, question)
+    return answer[0] if answer is not None and world.name(answer) not in question.text else None
+
+
+def _unrelated(
+    world: World, question: Question, touching: set[Ref], dice: Dice, only: str | None = None
+) -> Iterator[Ref]:
+    """Entities of kinds no gold document has (or only of kind ``only``) whose articles name
+    nothing on the path, in random order (drawn lazily: a long context needs a few dozen of a
+    world's thousands)."""
     gold_kinds = {kind for kind, _ in question.supporting}
-    kinds = [kind for kind in KINDS if kind not in gold_kinds]
+    kinds = [kind for kind in KINDS if kind not in gold_kinds and (only is None or kind == only)]
     sizes = [world.size(kind) for kind in kinds]
     total = sum(sizes)
     seen: set[Ref] = set()
@@ -327,9 +340,13 @@ def assemble(world: World, question: Question, layout: Layout, dice: Dice, count
     high_goal = remaining * layout.high_share
     used = 0
     sharing, same_kind, touching = _candidates(world, question)
-    candidates = [(ref, "entity") for ref in dice.shuffled(sharing)] + [
-        (ref, "relation") for ref in dice.shuffled(same_kind)
-    ]
+    # decoys first: a few articles about other entities of the answer's kind, so that the answer is
+    # never the only name of its kind that an article is about (see `_balance_mentions`)
+    rivals = decoy_kind(world, question)
+    relation_only = dice.shuffled(same_kind)
+    decoys = [ref for ref in relation_only if ref[0] == rivals][:DECOYS]
+    candidates = [(ref, "relation") for ref in decoys] + [(ref, "entity") for ref in dice.shuffled(sharing)]
+    candidates += [(ref, "relation") for ref in relation_only if ref not in decoys]
     for ref, shares in candidates:
         if used >= high_goal:
             break
@@ -343,9 +360,22 @@ def assemble(world: World, question: Question, layout: Layout, dice: Dice, count
     unrelated_goal = low_goal * UNRELATED_SHARE
     named = 0
     articles = len(distractors)
+    seen: set[Ref] = set()
+    decoys_needed = DECOYS - sum(1 for d in distractors if d.subject is not None and d.subject[0] == rivals)
+    if rivals is not None and decoys_needed > 0 and rivals not in {kind for kind, _ in question.supporting}:
+        for ref in itertools.islice(_unrelated(world, question, touching, dice, rivals), decoys_needed):
+            document = _article(world, ref, "low", "unrelated", dice, counter)
+            if named + document.tokens / 2 > unrelated_goal:
+                break
+            seen.add(ref)
+            distractors.append(document)
+            named += document.tokens
+            articles += 1
     for ref in _unrelated(world, question, touching, dice):
         if named >= unrelated_goal or articles >= NAMED_DISTRACTORS:
             break
+        if ref in seen:
+            continue
         document = _article(world, ref, "low", "unrelated", dice, counter)
         if named + document.tokens / 2 > unrelated_goal:
             break
