@@ -363,20 +363,18 @@ class Article:
         self.max_mentions = 1 + sum(occurrences)
 
     def text(self, mentions: int | None = None) -> str:
-        """The article with the subject's full name written ``mentions`` times (at most; all if None):
-        in the first sentences that name it, the short reference after them."""
+        """The article with the subject's full name written ``mentions`` times (at most
+        `max_mentions`; all if None): in the first sentences that name it, the short reference after."""
         budget = self.max_mentions if mentions is None else max(1, mentions) - 1
         full, short = self.full, self.short
         parts = [self.intro]
         for sentence, occurrences in zip(self.body, self.occurrences, strict=True):
             if occurrences:
-                if occurrences <= budget:
-                    budget -= occurrences
-                    sentence = sentence.replace(_SUBJECT, full)
-                elif sentence[0] == _SUBJECT:
-                    sentence = short[0].upper() + short[1:] + sentence[1:].replace(_SUBJECT, short)
-                else:
-                    sentence = sentence.replace(_SUBJECT, short)
+                named = min(occurrences, budget)
+                budget -= named
+                if named == 0 and sentence[0] == _SUBJECT:
+                    sentence = short[0].upper() + short[1:] + sentence[1:]
+                sentence = sentence.replace(_SUBJECT, full, named).replace(_SUBJECT, short)
             parts.append(sentence)
         return " ".join(parts)
 
