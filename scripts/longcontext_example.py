@@ -7,8 +7,10 @@ long-context generator; `tests/longcontext/test_envs.py` checks that the page sh
 from pathlib import Path
 
 import gymnasium as gym
+import numpy as np
 
 import rlvr_envs
+from rlvr_envs.tasks.longcontext import LongContextQAFamily
 
 page = Path("docs/longcontext.md")
 text = page.read_text()
@@ -133,3 +135,31 @@ reward `{r}`, `info["verdict"]["components"]`: `{sinfo["verdict"]["components"]}
 """)
 out.append("\nThe section is written by `python scripts/longcontext_example.py`.\n\n")
 page.write_text(text[:start] + "".join(out) + text[end:])
+
+# ---- the question-type table in "Questions" ---------------------------------------------------------
+text = page.read_text()
+intro = text.index("asking for an attribute at its end is one more. Examples")
+head = text.index("| type | example | answer | supporting docs |", intro)
+tail = text.index("\n\n", head)
+rows = ["| type | example | answer | supporting docs |", "|---|---|---|---|"]
+for qtype, level in (
+    ("bridge", 2),
+    ("bridge", 6),
+    ("comparison", 2),
+    ("intersection", 2),
+    ("temporal", 6),
+    ("counting", 6),
+):
+    family = LongContextQAFamily(question_types=[qtype], context_tokens=4000)
+    data = family.generate(np.random.default_rng(7), level, task_id="example").data
+    question = data["question"].split(" Answer with")[0]
+    rows.append(f"| {qtype} | {question} | {data['answer']} | {len(data['supporting'])} |")
+text = (
+    text[:intro]
+    + "asking for an attribute at its end is one more. Examples (real: `LongContextQAFamily(question_types=[type],"
+    + "\ncontext_tokens=4000).generate(np.random.default_rng(7), level, ...)` at levels 2 and 6, written by"
+    + "\n`python scripts/longcontext_example.py`):\n\n"
+    + "\n".join(rows)
+    + text[tail:]
+)
+page.write_text(text)

@@ -489,7 +489,9 @@ def render_article(world: World, ref: Ref, dice: Dice) -> tuple[str, Article]:
         if region is None:
             intro = dice.pick(_REGION_INTRO).format(name=name)
         else:
-            intro = dice.pick(_PLACE_INTRO).format(name=name, settlement=_a(dice.pick(SETTLEMENTS)), region=region)
+            settlement = dice.pick(SETTLEMENTS)
+            short = f"the {settlement}"  # refer back with the word the intro used ("the port town")
+            intro = dice.pick(_PLACE_INTRO).format(name=name, settlement=_a(settlement), region=region)
         population = format_number(int(attr["population"][index]), number_style)
         body = [_forms(dice.pick(_PLACE_POPULATION), slot, v=population)]
         body += _colour(dice, _PLACE_COLOUR, 2 + dice.below(4), slot)
