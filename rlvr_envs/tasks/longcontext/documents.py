@@ -12,7 +12,7 @@ rendering hundreds of documents fast and still a pure function of the task seed.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -454,7 +454,7 @@ def render_article(world: World, ref: Ref, dice: Dice) -> tuple[str, Article]:
         target = world.target(relation, index)
         return display(world, target) if target is not None else None
 
-    def facts(table: dict[str, tuple[str, ...]], values: dict[str, str | None]) -> list[str]:
+    def facts(table: Mapping[str, tuple[str, ...]], values: dict[str, str | None]) -> list[str]:
         return [_forms(dice.pick(table[k]), slot, v=v) for k, v in values.items() if v is not None]
 
     if kind == "person":
