@@ -35,21 +35,10 @@ from rlvr_envs.tasks.longcontext.world import (
 QuestionType = Literal["bridge", "comparison", "intersection", "temporal", "counting"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("bridge", "comparison", "intersection", "temporal", "counting")
 AnswerKind = Literal["entity", "number", "date", "year", "list"]
-_NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
+# fmt: off
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve")
+# fmt: on
 _HINTS: dict[str, str] = {
     "entity": "Answer with the name.",
     "number": "Answer with a number.",
