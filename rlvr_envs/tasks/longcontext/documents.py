@@ -183,7 +183,17 @@ EVENT_DESCRIPTIONS = {
     "Council": "council meeting",
 }
 WORK_DESCRIPTIONS = ("novel", "memoir", "history", "field guide", "collection of essays", "treatise", "travelogue")
-SETTLEMENTS = ("town", "city", "village", "port town", "market town")
+
+
+def settlements(population: int) -> tuple[str, ...]:
+    """The words that fit a place of ``population`` (no "village" of half a million)."""
+    if population < 3000:
+        return ("village", "market town")
+    if population < 60000:
+        return ("town", "market town", "port town")
+    return ("city", "port town")
+
+
 MONTHS = (
     "January",
     "February",
@@ -489,7 +499,7 @@ def render_article(world: World, ref: Ref, dice: Dice) -> tuple[str, Article]:
         if region is None:
             intro = dice.pick(_REGION_INTRO).format(name=name)
         else:
-            settlement = dice.pick(SETTLEMENTS)
+            settlement = dice.pick(settlements(int(attr["population"][index])))
             short = f"the {settlement}"  # refer back with the word the intro used ("the port town")
             intro = dice.pick(_PLACE_INTRO).format(name=name, settlement=_a(settlement), region=region)
         population = format_number(int(attr["population"][index]), number_style)
