@@ -106,6 +106,9 @@ def test_counting_answers_are_uniform_over_the_range() -> None:
         world, dice = generate_world(rng, 40), Dice(rng)
         question = qmod.make_question(world, dice, "counting", 2)
         answers[int(question.answer)] += 1
+        # the chain (hops entities) and the counted entities are disjoint: the chain never passes
+        # through an entity it counts ("... based in the home city of the employer of X" + the employer)
+        assert len(question.path) == question.hops + int(question.answer), question.text
     assert set(answers) == set(range(low, high + 1))
     expected = sum(answers.values()) / (high - low + 1)
     assert max(answers.values()) <= 1.6 * expected and min(answers.values()) >= 0.5 * expected, answers

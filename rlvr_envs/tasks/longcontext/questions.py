@@ -400,12 +400,14 @@ def _counting(world: World, dice: Dice, hops: int) -> Question | None:
         if target_index is None:
             continue
         target: Ref = (RELATIONS[relation].target, target_index)
-        chain = _walk_backward(world, dice, target, hops - 1, set())
+        counted: list[Ref] = [(RELATIONS[relation].source, s) for s in world.sources(relation, target_index)]
+        # the chain avoids the counted entities: "how many organisations are based in the home city
+        # of the employer of X" counting that employer too reads as a trick (audit, issue 22)
+        chain = _walk_backward(world, dice, target, hops - 1, set(counted))
         if chain is not None:
             break
     else:
         return None
-    counted: list[Ref] = [(RELATIONS[relation].source, s) for s in world.sources(relation, target_index)]
     plural, verb = _COUNT[relation]
     text = f"How many {plural} described in the documents {verb} {chain.describe()}? {_HINTS['number']}"
     number = len(counted)
