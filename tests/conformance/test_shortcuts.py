@@ -23,13 +23,11 @@ from rlvr_envs.checks.shortcuts import (
 )
 
 ENV_IDS = rlvr_envs.list_envs()
-FULL_LEVELS = {"rlvr/LongContextQA-v0": [0, 1, 2, 4, 7], "rlvr/LongContextSearch-v0": [0, 1, 2, 4, 7]}
+FULL_LEVELS = {"rlvr/LongContextQA-v0": [0, 1, 2, 3, 4, 7], "rlvr/LongContextSearch-v0": [0, 1, 2, 4, 7]}
 DEFAULT_LEVELS = [0, 2, 4, 6, 8]
 FAST_TASKS = {"rlvr/EcomDialogue-v0": 6, "rlvr/LongContextSearch-v0": 8}
 #: known open shortcuts (measured, not hidden): the test fails loudly once they are fixed (strict)
-OPEN = {
-    "rlvr/LongContextQA-v0": "the answer entity is the most mentioned name in the context on ~20% of tasks",
-}
+OPEN: dict[str, str] = {}
 OPEN_FULL = {
     **OPEN,
     "rlvr/MathArith-v0": "small-integer arithmetic (the GRPO demo's graded schedule): 0, 1, the last number and the "

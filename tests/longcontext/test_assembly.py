@@ -12,7 +12,7 @@ import pytest
 
 import rlvr_envs
 from rlvr_envs.tasks.longcontext import LongContextQAFamily, LongContextSearchFamily
-from rlvr_envs.tasks.longcontext.assembly import SEPARATOR, Layout, assemble, high_candidates
+from rlvr_envs.tasks.longcontext.assembly import DECOYS, SEPARATOR, Layout, assemble, decoy_kind, high_candidates
 from rlvr_envs.tasks.longcontext.config import Knobs
 from rlvr_envs.tasks.longcontext.documents import display
 from rlvr_envs.tasks.longcontext.episode import draw
@@ -129,11 +129,12 @@ def test_high_confusability_share_is_as_specified(share: float) -> None:
             assert sum(d["tier"] == "low" for d in distractors) <= 1  # at most the padding essay
 
 
-def test_tiers_mean_what_they_say() -> None:
-    knobs = Knobs(2, 12000, ("bridge", "comparison", "counting"), 0.7, 1.0, None)
+@pytest.mark.parametrize(("tokens", "share"), [(12000, 0.7), (1500, 0.0)])
+def test_tiers_mean_what_they_say(tokens: int, share: float) -> None:
+    knobs = Knobs(2, tokens, ("bridge", "comparison", "counting"), share, 1.0, None)
     for seed in range(8):
         world, question, dice = draw(np.random.default_rng(seed), knobs, 90.0)
-        assembly = assemble(world, question, Layout(12000, 0.7, 1.0), dice, TokenCounter())
+        assembly = assemble(world, question, Layout(tokens, share, 1.0), dice, TokenCounter())
         path_names = [display(world, ref) for ref in question.path]
         gold_kinds = {kind for kind, _ in question.supporting}
         all_names = [world.names[k][i] for k in KINDS for i in range(world.size(k))]
@@ -141,13 +142,20 @@ def test_tiers_mean_what_they_say() -> None:
         shares = {d.shares for d in assembly.documents if d.tier == "high"}
         assert shares <= {"entity", "relation"}
         for document in assembly.documents:
+            if document.tier == "gold":
+                continue
             if document.tier == "high" and document.shares == "entity":
                 assert document.subject in question.path or any(name in document.text for name in path_names)
             elif document.tier == "high":
                 assert document.subject is not None and document.subject[0] in gold_kinds
                 assert not any(name in document.text for name in path_names)
-            elif document.tier == "low":
-                assert document.subject is None and not any(name in document.text for name in all_names)
+            elif document.shares == "unrelated":  # an entity article of a kind no gold document has
+                assert document.tier == "low" and document.subject is not None
+                assert document.subject[0] not in gold_kinds
+                assert not any(name in document.text for name in path_names)
+            else:  # a filler essay
+                assert document.tier == "low" and document.subject is None
+                assert not any(name in document.text for name in all_names)
 
 
 def test_entity_sharing_distractors_come_first() -> None:
@@ -158,7 +166,11 @@ def test_entity_sharing_distractors_come_first() -> None:
             sharing, _same_kind = high_candidates(world, question)
             assembly = assemble(world, question, Layout(tokens, share, 1.0), dice, TokenCounter())
             used = {d.subject for d in assembly.documents if d.tier == "high" and d.shares == "entity"}
-            if any(d.shares == "relation" for d in assembly.documents):
+            rivals = decoy_kind(world, question)
+            relation = [d for d in assembly.documents if d.shares == "relation"]
+            extra = [d for d in relation if d.subject is not None and d.subject[0] == rivals][DECOYS:]
+            if len(relation) > len(extra) + min(DECOYS, len(relation)) or extra:
+                # beyond the decoys of the answer's kind, relation-only articles come once the others are used up
                 assert used == set(sharing), "relation-only articles only once the entity-sharing ones are used up"
             else:
                 assert used <= set(sharing)

@@ -216,3 +216,19 @@ def test_filler_sentences_state_no_event_or_work() -> None:
         lowered = sentence.lower()
         for word in ("fair", "festival", "annual report", "prize", "award", "meet ", "publishes", "museum"):
             assert word not in lowered, sentence
+
+
+def test_settlement_words_fit_the_population() -> None:
+    """No "village" of half a million (found by the issue-22 audit): the intro's word follows the size."""
+    from rlvr_envs.tasks.longcontext.documents import Dice, render_entity
+
+    rng = np.random.default_rng(4)
+    world = generate_world(rng, 120)
+    dice = Dice(rng)
+    for place in range(world.n_regions, world.size("place")):
+        _, text = render_entity(world, ("place", place), dice)
+        population = int(world.attr["population"][place])
+        if " village" in text.split(".")[0]:
+            assert population < 3000, text
+        if " city" in text.split(".")[0]:
+            assert population >= 60000, text

@@ -11,8 +11,9 @@ rendering hundreds of documents fast and still a pure function of the task seed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -31,19 +32,24 @@ class Dice:
         self._size = pool
         self._pool: list[int] = []
 
+    def _refill(self) -> list[int]:
+        self._pool = self.rng.integers(0, 1 << 40, size=self._size).tolist()
+        return self._pool
+
     def below(self, n: int) -> int:
         """A uniform integer in ``[0, n)``."""
-        if not self._pool:
-            self._pool = self.rng.integers(0, 1 << 40, size=self._size).tolist()
-        return self._pool.pop() % n
+        return (self._pool or self._refill()).pop() % n
 
     def pick(self, options: Sequence[T]) -> T:
-        return options[self.below(len(options))]
+        return options[(self._pool or self._refill()).pop() % len(options)]  # `below`, inlined (hot)
 
     def shuffled(self, items: Sequence[T]) -> list[T]:
         out = list(items)
+        pool = self._pool
         for i in range(len(out) - 1, 0, -1):
-            j = self.below(i + 1)
+            if not pool:
+                pool = self._refill()
+            j = pool.pop() % (i + 1)
             out[i], out[j] = out[j], out[i]
         return out
 
@@ -65,6 +71,19 @@ class Document:
     shares: str = ""
     doc_id: str = ""
     tokens: int = 0
+    article: Article | None = field(default=None, repr=False)  # an entity article's two-form text
+    mentions: int = 0  # how often the article writes its subject's full name (entity articles)
+
+    @property
+    def max_mentions(self) -> int:
+        """The most times the text can name its subject (0 for filler and dataset paragraphs)."""
+        return self.article.max_mentions if self.article is not None else 0
+
+    def name_mentions(self, mentions: int) -> None:
+        """Rewrite an entity article so its subject's full name appears ``mentions`` times (at most)."""
+        if self.article is not None:
+            self.mentions = min(max(1, mentions), self.article.max_mentions)
+            self.text = self.article.text(self.mentions)
 
     def block(self) -> str:
         """The document as it appears in a context: ``[D12] Title`` then its text."""
@@ -164,7 +183,17 @@ EVENT_DESCRIPTIONS = {
     "Council": "council meeting",
 }
 WORK_DESCRIPTIONS = ("novel", "memoir", "history", "field guide", "collection of essays", "treatise", "travelogue")
-SETTLEMENTS = ("town", "city", "village", "port town", "market town")
+
+
+def settlements(population: int) -> tuple[str, ...]:
+    """The words that fit a place of ``population`` (no "village" of half a million)."""
+    if population < 3000:
+        return ("village", "market town")
+    if population < 60000:
+        return ("town", "market town", "port town")
+    return ("city", "port town")
+
+
 MONTHS = (
     "January",
     "February",
@@ -294,12 +323,12 @@ _EVENT_COLOUR = (
     "{a_adjective} closing dinner ended the {name}.",
     "Newspapers called the mood at the {name} {adjective}.",
 )
-_WORK_INTRO = ('"{name}" is {description}.', '"{name}" is {description} about {topic}.')
+_WORK_INTRO = ("{title} is {description}.", "{title} is {description} about {topic}.")
 _WORK_FACTS = {
-    "author": ('"{name}" was written by {v}.', '{v} wrote "{name}".', "Its author is {v}."),
-    "year": ("It was published in {v}.", '"{name}" first appeared in {v}.', 'The publication year of "{name}" is {v}.'),
-    "publisher": ("It was published by {v}.", '{v} published "{name}".', 'The publisher of "{name}" is {v}.'),
-    "pages": ("It runs to {v} pages.", "The book has {v} pages.", '"{name}" is {v} pages long.'),
+    "author": ("{title} was written by {v}.", "{v} wrote {title}.", "Its author is {v}."),
+    "year": ("It was published in {v}.", "{title} first appeared in {v}.", "The publication year of {title} is {v}."),
+    "publisher": ("It was published by {v}.", "{v} published {title}.", "The publisher of {title} is {v}."),
+    "pages": ("It runs to {v} pages.", "The book has {v} pages.", "{title} is {v} pages long."),
 }
 _WORK_COLOUR = (
     "Critics praised its {adjective} prose.",
@@ -309,106 +338,210 @@ _WORK_COLOUR = (
     "Several chapters deal with {topic}.",
     "Its {adjective} cover became well known.",
 )
+#: the slot of each kind's templates that names the article's subject
+_SUBJECT_SLOT = {"person": "s", "org": "name", "place": "name", "event": "name", "work": "title"}
 
 
-def _colour(dice: Dice, templates: Sequence[str], count: int, **slots: str) -> list[str]:
+_SUBJECT = "\x00"  # where a body sentence names its subject (full name or short reference)
+
+
+@dataclass
+class Article:
+    """An entity article whose subject's full name can appear a chosen number of times.
+
+    Every body sentence names its subject either in full or with a short reference ("the
+    institute", "the summit", a surname). ``text(mentions)`` writes the intro (always in full) and
+    then the full name in the body's first sentences that name the subject, while the name budget
+    lasts, so how often a name occurs in its own article is a knob the assembly sets (see
+    `assembly`), not a side effect of which templates were drawn.
+    """
+
+    intro: str
+    body: list[str]  # capitalised sentences with `_SUBJECT` where the subject is named
+    full: str
+    short: str
+    occurrences: list[int] = field(default_factory=list)
+    max_mentions: int = 1
+
+    def __post_init__(self) -> None:
+        body, occurrences = self.body, self.occurrences
+        for i, sentence in enumerate(body):
+            count = sentence.count(_SUBJECT)
+            occurrences.append(count)
+            if sentence[0].islower():
+                body[i] = sentence[0].upper() + sentence[1:]
+        self.max_mentions = 1 + sum(occurrences)
+
+    def text(self, mentions: int | None = None) -> str:
+        """The article with the subject's full name written ``mentions`` times (at most
+        `max_mentions`; all if None): in the first sentences that name it, the short reference after."""
+        budget = self.max_mentions if mentions is None else max(1, mentions) - 1
+        full, short = self.full, self.short
+        parts = [self.intro]
+        for sentence, occurrences in zip(self.body, self.occurrences, strict=True):
+            if occurrences:
+                named = min(occurrences, budget)
+                budget -= named
+                if named == 0 and sentence[0] == _SUBJECT:
+                    sentence = short[0].upper() + short[1:] + sentence[1:]
+                sentence = sentence.replace(_SUBJECT, full, named).replace(_SUBJECT, short)
+            parts.append(sentence)
+        return " ".join(parts)
+
+
+def _forms(template: str, slot: str, **values: str) -> str:
+    """A template with `_SUBJECT` where it names the subject."""
+    return template.format(**{slot: _SUBJECT}, **values)
+
+
+_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _fields(template: str) -> tuple[str, ...]:
+    """The slots ``template`` uses, in order (cached: values are drawn only for slots a sentence has)."""
+    found = _FIELDS.get(template)
+    if found is None:
+        found = tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))
+        _FIELDS[template] = found
+    return found
+
+
+_COLOUR_WORDS: dict[str, Sequence[str]] = {"topic": TOPICS, "season": SEASONS, "feature": FEATURES, "weather": WEATHER}
+_DRAWS: dict[str, tuple[tuple[str, Sequence[str]], ...]] = {}
+
+
+def _draws(template: str, words: dict[str, Sequence[str]]) -> tuple[tuple[str, Sequence[str]], ...]:
+    """The (slot, word list) pairs ``template`` needs drawn (cached per template)."""
+    found = _DRAWS.get(template)
+    if found is None:
+        found = tuple((name, words[name]) for name in _fields(template) if name in words)
+        _DRAWS[template] = found
+    return found
+
+
+def _colour(dice: Dice, templates: Sequence[str], count: int, slot: str) -> list[str]:
     """``count`` colour sentences (distinct templates; they state no facts)."""
     chosen = dice.shuffled(templates)[: min(count, len(templates))]
     adjective = dice.pick(ADJECTIVES)
-    return [
-        template.format(
-            topic=dice.pick(TOPICS),
-            adjective=adjective,
-            a_adjective=_sentence(_a(adjective)),
-            season=dice.pick(SEASONS),
-            feature=dice.pick(FEATURES),
-            weather=dice.pick(WEATHER),
-            **slots,
-        )
-        for template in chosen
-    ]
+    shared = {slot: _SUBJECT, "adjective": adjective, "a_adjective": _sentence(_a(adjective))}
+    sentences = []
+    for template in chosen:
+        values = dict(shared)
+        for name, words in _draws(template, _COLOUR_WORDS):
+            values[name] = dice.pick(words)
+        sentences.append(template.format_map(values))
+    return sentences
 
 
 def _a(word: str) -> str:
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
-def _article(intro: str, facts: list[str], colour: list[str], dice: Dice) -> str:
-    body = dice.shuffled(facts + colour)
-    return " ".join([_sentence(intro), *(_sentence(s) for s in body)])
+def short_reference(world: World, ref: Ref) -> str:
+    """How an article refers back to its own subject: a surname, "the institute", "the summit"."""
+    kind, index = ref
+    name = world.name(ref)
+    if kind == "person":
+        return name.split(" ", 1)[1]
+    if kind in ("org", "event"):
+        return ("the " if kind == "org" else "") + name.rsplit(" ", 1)[1].lower()
+    if kind == "place":
+        return "the region" if world.is_region(index) else "the town"
+    return "the book"
 
 
-def render_entity(world: World, ref: Ref, dice: Dice) -> tuple[str, str]:
-    """The (title, text) of ``ref``'s article: every fact of which ``ref`` is the source."""
+def render_article(world: World, ref: Ref, dice: Dice) -> tuple[str, Article]:
+    """The title and `Article` of ``ref``: every fact of which ``ref`` is the source."""
     kind, index = ref
     name = world.name(ref)
     date_style, number_style = dice.below(3), dice.below(2)
     attr = world.attr
+    slot = _SUBJECT_SLOT[kind]
+    full = f'"{name}"' if kind == "work" else name
+    short = short_reference(world, ref)
 
     def other(relation: str) -> str | None:
         target = world.target(relation, index)
         return display(world, target) if target is not None else None
 
-    facts: list[str] = []
+    def facts(table: Mapping[str, tuple[str, ...]], values: dict[str, str | None]) -> list[str]:
+        return [_forms(dice.pick(table[k]), slot, v=v) for k, v in values.items() if v is not None]
+
     if kind == "person":
-        short = name.split(" ", 1)[1]
-        values = {
-            "birth_date": format_date(int(attr["birth_date"][index]), date_style),
-            "born_in": other("born_in"),
-            "works_for": other("works_for"),
-            "mentor": other("mentor"),
-        }
-        facts = [dice.pick(_PERSON_FACTS[k]).format(s=short, v=v) for k, v in values.items() if v is not None]
+        body = facts(
+            _PERSON_FACTS,
+            {
+                "birth_date": format_date(int(attr["birth_date"][index]), date_style),
+                "born_in": other("born_in"),
+                "works_for": other("works_for"),
+                "mentor": other("mentor"),
+            },
+        )
         intro = dice.pick(_PERSON_INTRO).format(
             name=name, profession=_a(dice.pick(PROFESSIONS)), topic=dice.pick(TOPICS)
         )
-        colour = _colour(dice, _PERSON_COLOUR, 2 + dice.below(3), s=short)
+        body += _colour(dice, _PERSON_COLOUR, 2 + dice.below(3), slot)
     elif kind == "org":
-        values = {
-            "founded": str(int(attr["founded"][index])),
-            "founder": other("founder"),
-            "headquarters": other("headquarters"),
-            "employees": format_number(int(attr["employees"][index]), number_style),
-        }
-        facts = [dice.pick(_ORG_FACTS[k]).format(name=name, v=v) for k, v in values.items() if v is not None]
+        body = facts(
+            _ORG_FACTS,
+            {
+                "founded": str(int(attr["founded"][index])),
+                "founder": other("founder"),
+                "headquarters": other("headquarters"),
+                "employees": format_number(int(attr["employees"][index]), number_style),
+            },
+        )
         description = _a(ORG_DESCRIPTIONS[name.rsplit(" ", 1)[1]])
         intro = dice.pick(_ORG_INTRO).format(name=name, description=description, topic=dice.pick(TOPICS))
-        colour = _colour(dice, _ORG_COLOUR, 2 + dice.below(3), name=name)
+        body += _colour(dice, _ORG_COLOUR, 2 + dice.below(3), slot)
     elif kind == "place":
         region = other("region")
         if region is None:
             intro = dice.pick(_REGION_INTRO).format(name=name)
         else:
-            intro = dice.pick(_PLACE_INTRO).format(name=name, settlement=_a(dice.pick(SETTLEMENTS)), region=region)
+            settlement = dice.pick(settlements(int(attr["population"][index])))
+            short = f"the {settlement}"  # refer back with the word the intro used ("the port town")
+            intro = dice.pick(_PLACE_INTRO).format(name=name, settlement=_a(settlement), region=region)
         population = format_number(int(attr["population"][index]), number_style)
-        facts = [dice.pick(_PLACE_POPULATION).format(name=name, v=population)]
-        colour = _colour(dice, _PLACE_COLOUR, 2 + dice.below(4), name=name)
+        body = [_forms(dice.pick(_PLACE_POPULATION), slot, v=population)]
+        body += _colour(dice, _PLACE_COLOUR, 2 + dice.below(4), slot)
     elif kind == "event":
         people = [display(world, ("person", p)) for p in world.participants[index]]
-        values = {
-            "event_date": format_date(int(attr["event_date"][index]), date_style),
-            "held_in": other("held_in"),
-            "organiser": other("organiser"),
-            "attendance": format_number(int(attr["attendance"][index]), number_style),
-            "participants": _join(people),
-        }
-        facts = [dice.pick(_EVENT_FACTS[k]).format(name=name, v=v) for k, v in values.items() if v is not None]
+        body = facts(
+            _EVENT_FACTS,
+            {
+                "event_date": format_date(int(attr["event_date"][index]), date_style),
+                "held_in": other("held_in"),
+                "organiser": other("organiser"),
+                "attendance": format_number(int(attr["attendance"][index]), number_style),
+                "participants": _join(people),
+            },
+        )
         description = _a(EVENT_DESCRIPTIONS[name.rsplit(" ", 1)[1]])
         intro = dice.pick(_EVENT_INTRO).format(name=name, description=description, topic=dice.pick(TOPICS))
-        colour = _colour(dice, _EVENT_COLOUR, 1 + dice.below(3), name=name)
+        body += _colour(dice, _EVENT_COLOUR, 1 + dice.below(3), slot)
     else:
-        values = {
-            "author": other("author"),
-            "year": str(int(attr["year"][index])),
-            "publisher": other("publisher"),
-            "pages": format_number(int(attr["pages"][index]), number_style),
-        }
-        facts = [dice.pick(_WORK_FACTS[k]).format(name=name, v=v) for k, v in values.items() if v is not None]
-        intro = dice.pick(_WORK_INTRO).format(
-            name=name, description=_a(dice.pick(WORK_DESCRIPTIONS)), topic=dice.pick(TOPICS)
+        body = facts(
+            _WORK_FACTS,
+            {
+                "author": other("author"),
+                "year": str(int(attr["year"][index])),
+                "publisher": other("publisher"),
+                "pages": format_number(int(attr["pages"][index]), number_style),
+            },
         )
-        colour = _colour(dice, _WORK_COLOUR, 2 + dice.below(3))
-    return name, _article(intro, facts, colour, dice)
+        intro = dice.pick(_WORK_INTRO).format(
+            title=full, description=_a(dice.pick(WORK_DESCRIPTIONS)), topic=dice.pick(TOPICS)
+        )
+        body += _colour(dice, _WORK_COLOUR, 2 + dice.below(3), slot)
+    order = dice.shuffled(range(len(body)))
+    return name, Article(_sentence(intro), [body[i] for i in order], full, short)
+
+
+def render_entity(world: World, ref: Ref, dice: Dice, mentions: int | None = None) -> tuple[str, str]:
+    """The (title, text) of ``ref``'s article, naming the subject ``mentions`` times (all it can if None)."""
+    title, article = render_article(world, ref, dice)
+    return title, article.text(mentions)
 
 
 # ---- filler -------------------------------------------------------------------------------------
@@ -453,22 +586,30 @@ _ACTIVITIES = ("sorting", "measuring", "sanding", "drying", "sketching", "planni
 _LIGHTS = ("morning", "even", "north", "lamp")
 
 
+_FILLER_WORDS: dict[str, Sequence[str]] = {
+    "material": _MATERIALS,
+    "tool": _TOOLS,
+    "thing": _THINGS,
+    "activity": _ACTIVITIES,
+    "light": _LIGHTS,
+    "season": SEASONS,
+}
+_ADJECTIVE_SLOTS = frozenset({"adjective", "a_adjective", "a_adjective_lower"})
+
+
 def filler_sentence(dice: Dice, topic: str, template: str | None = None) -> str:
     """One sentence of a filler essay on ``topic`` (a random template unless one is given)."""
-    adjective = dice.pick(ADJECTIVES)
-    return (template or dice.pick(_FILLER)).format(
-        topic=topic,
-        material=dice.pick(_MATERIALS),
-        tool=dice.pick(_TOOLS),
-        thing=dice.pick(_THINGS),
-        activity=dice.pick(_ACTIVITIES),
-        light=dice.pick(_LIGHTS),
-        season=dice.pick(SEASONS),
-        adjective=adjective,
-        a_adjective=_sentence(_a(adjective)),
-        a_adjective_lower=_a(adjective),
-        small=str(5 + dice.below(40)),
-    )
+    template = template or dice.pick(_FILLER)
+    values = {"topic": topic}
+    for name, words in _draws(template, _FILLER_WORDS):
+        values[name] = dice.pick(words)
+    fields = _fields(template)
+    if "small" in fields:
+        values["small"] = str(5 + dice.below(40))
+    if _ADJECTIVE_SLOTS.intersection(fields):
+        adjective = dice.pick(ADJECTIVES)
+        values.update(adjective=adjective, a_adjective=_sentence(_a(adjective)), a_adjective_lower=_a(adjective))
+    return template.format_map(values)
 
 
 def filler_title(dice: Dice) -> tuple[str, str]:

@@ -6,6 +6,7 @@ unique across a whole world (compared after `normalize_text`), so a name identif
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 
 import numpy as np
@@ -107,6 +108,18 @@ WORK_ADJECTIVES = (
 )
 
 
+_ASCII_FOLD = str.maketrans({**{c: " " for c in string.punctuation}, "'": None, "`": None})
+_ARTICLE_WORDS = frozenset({"a", "an", "the"})
+
+
+def name_key(name: str) -> str:
+    """`normalize_text` of ``name``, with a fast path for printable ASCII (every generated name):
+    lower-case, apostrophes dropped, other punctuation as spaces, no articles, single spaces."""
+    if name.isascii() and name.isprintable():
+        return " ".join(w for w in name.lower().translate(_ASCII_FOLD).split() if w not in _ARTICLE_WORDS)
+    return normalize_text(name)
+
+
 class NameBook:
     """Draws stems from ``rng`` and guarantees every name it hands out is new (after normalisation)."""
 
@@ -114,19 +127,26 @@ class NameBook:
         self.rng = rng
         self._used: set[str] = set()
         self._pool: list[int] = []
+        self._draws: list[int] = []
 
-    def _syllable(self) -> str:
-        if not self._pool:  # draw syllable indices in bulk: one rng call per 4096 syllables
-            self._pool = self.rng.integers(0, len(SYLLABLES), size=4096).tolist()
-        return SYLLABLES[self._pool.pop()]
+    def below(self, n: int) -> int:
+        """A uniform integer in ``[0, n)`` from a pooled bulk draw (one rng call per 256)."""
+        if not self._draws:
+            self._draws = self.rng.integers(0, 1 << 40, size=256).tolist()
+        return self._draws.pop() % n
 
     def stem(self, syllables: int = 2) -> str:
         """A capitalised stem of ``syllables`` syllables (not reserved)."""
-        return "".join(self._syllable() for _ in range(syllables)).capitalize()
+        pool = self._pool
+        if len(pool) < syllables:  # draw syllable indices in bulk: one rng call per 4096 syllables
+            pool.extend(self.rng.integers(0, len(SYLLABLES), size=4096).tolist())
+        if syllables == 2:
+            return (SYLLABLES[pool.pop()] + SYLLABLES[pool.pop()]).capitalize()
+        return "".join([SYLLABLES[pool.pop()] for _ in range(syllables)]).capitalize()
 
     def claim(self, name: str) -> bool:
         """Reserve ``name``; ``False`` if it (or a twin that normalises the same) is taken."""
-        key = normalize_text(name)
+        key = name_key(name)
         if not key or key in self._used:
             return False
         self._used.add(key)
@@ -148,7 +168,7 @@ def _with_aliases(book: NameBook, name: str, candidates: list[str]) -> list[str]
 
 def person_name(book: NameBook) -> tuple[str, list[str]]:
     """A person's full name and aliases such as ``"V. Keltin"`` and ``"Keltin, Varo"``."""
-    last_syllables = 2 if book.rng.random() < 0.7 else 3
+    last_syllables = 2 if book.below(10) < 7 else 3
     name = book.unique(lambda first: f"{first} {book.stem(last_syllables)}")
     first, last = name.split(" ", 1)
     return name, _with_aliases(book, name, [f"{last}, {first}", f"{first[0]}. {last}"])
@@ -177,8 +197,8 @@ def event_name(book: NameBook, kind: str) -> tuple[str, list[str]]:
 
 
 def work_title(book: NameBook, form: int) -> tuple[str, list[str]]:
-    adjective = WORK_ADJECTIVES[int(book.rng.integers(0, len(WORK_ADJECTIVES)))]
-    noun = WORK_NOUNS[int(book.rng.integers(0, len(WORK_NOUNS)))]
+    adjective = WORK_ADJECTIVES[book.below(len(WORK_ADJECTIVES))]
+    noun = WORK_NOUNS[book.below(len(WORK_NOUNS))]
     builders: tuple[Callable[[str], str], ...] = (
         lambda stem: f"The {noun} of {stem}",
         lambda stem: f"{adjective} {noun} at {stem}",

@@ -29,12 +29,16 @@ from rlvr_envs.tasks.longcontext.world import (
     Attribute,
     Ref,
     World,
+    to_date,
 )
 
 QuestionType = Literal["bridge", "comparison", "intersection", "temporal", "counting"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("bridge", "comparison", "intersection", "temporal", "counting")
 AnswerKind = Literal["entity", "number", "date", "year", "list"]
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# fmt: off
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve")
+# fmt: on
 _HINTS: dict[str, str] = {
     "entity": "Answer with the name.",
     "number": "Answer with a number.",
@@ -263,12 +267,18 @@ def _intersection(world: World, dice: Dice, hops: int) -> Question | None:
         return None
     people = world.participants[first]
     shared = dice.pick(people)
+    if not _adult_at(world, shared, second):
+        return None
     others = [p for p in world.participants[second] if p not in people][:3]
     planted = [shared, *others]
-    while len(planted) < 3:
+    for _ in range(64):
+        if len(planted) >= 3:
+            break
         candidate = dice.below(world.size("person"))
-        if candidate not in people and candidate not in planted:
+        if candidate not in people and candidate not in planted and _adult_at(world, candidate, second):
             planted.append(candidate)
+    if len(planted) < 3:
+        return None
     world.participants[second] = dice.shuffled(planted)  # the two events now share exactly one person
     events: list[Ref] = [("event", first), ("event", second)]
     person: Ref = ("person", shared)
@@ -323,43 +333,80 @@ def _temporal(world: World, dice: Dice, hops: int) -> Question | None:
     )
 
 
-def _count_target(world: World, dice: Dice, relation: str) -> int | None:
-    """A target with 2-5 sources of ``relation`` (planted when the world has none)."""
+def _adult_at(world: World, person: int, event: int) -> bool:
+    """Whether ``person`` had turned 18 by ``event`` (planting keeps `world`'s lifetimes)."""
+    return int(world.attr["event_date"][event]) >= int(world.attr["birth_date"][person]) + 18 * 366
+
+
+def _plausible(world: World, relation: str, source: int, target: int) -> bool:
+    """Whether pointing ``source``'s ``relation`` at ``target`` keeps dates possible: an event after
+    its organiser's founding, a work after its publisher's (as `world` draws them)."""
+    if relation == "organiser":
+        return to_date(int(world.attr["event_date"][source])).year >= int(world.attr["founded"][target])
+    if relation == "publisher":
+        return int(world.attr["year"][source]) >= int(world.attr["founded"][target])
+    return True
+
+
+COUNT_RANGE = (1, 12)  # counting answers are drawn uniformly from this range (inclusive)
+
+
+def _count_target(world: World, dice: Dice, relation: str, wanted: int) -> int | None:
+    """A target with exactly ``wanted`` sources of ``relation``, found in the world or planted."""
     counts = np.bincount(
         world.rel[relation][world.rel[relation] >= 0], minlength=world.size(RELATIONS[relation].target)
     )
-    good = np.flatnonzero((counts >= 2) & (counts <= 5))
+    good = np.flatnonzero(counts == wanted)
     if good.size:
         return int(good[dice.below(good.size)])
-    if relation not in _PLANTABLE:
+    n_sources = world.size(RELATIONS[relation].source)
+    if relation not in _PLANTABLE or n_sources < wanted:
         return None
     target_kind = RELATIONS[relation].target
     low = world.n_regions if target_kind == "place" else 0
     size = world.size(target_kind)
     target = low + dice.below(size - low)
-    wanted = 2 + dice.below(4)
-    sources = list(world.sources(relation, target))
-    n_sources = world.size(RELATIONS[relation].source)
-    for source in sources[wanted:]:  # too many: move the extra ones elsewhere
-        world.set_relation(relation, source, low + (target - low + 1 + dice.below(size - low - 1)) % (size - low))
     current = set(world.sources(relation, target))
-    while len(current) < min(wanted, n_sources):
+    joining: list[int] = []
+    for _ in range(64 * wanted):
+        if len(current) + len(joining) >= wanted:
+            break
         source = dice.below(n_sources)
-        if source not in current:
-            world.set_relation(relation, source, target)
-            current.add(source)
+        if source not in current and source not in joining and _plausible(world, relation, source, target):
+            joining.append(source)
+    if len(current) + len(joining) < wanted:
+        return None
+    for source in sorted(current)[wanted:]:  # too many: move the extra ones elsewhere
+        for _ in range(64):
+            moved = low + (target - low + 1 + dice.below(size - low - 1)) % (size - low)
+            if _plausible(world, relation, source, moved):
+                break
+        else:
+            return None
+        world.set_relation(relation, source, moved)
+    for source in joining:
+        world.set_relation(relation, source, target)
     return target
 
 
 def _counting(world: World, dice: Dice, hops: int) -> Question | None:
-    relation = dice.pick(tuple(_COUNT))
-    target_index = _count_target(world, dice, relation)
-    if target_index is None:
-        return None
-    target: Ref = (RELATIONS[relation].target, target_index)
-    counted: list[Ref] = [(RELATIONS[relation].source, s) for s in world.sources(relation, target_index)]
-    chain = _walk_backward(world, dice, target, hops - 1, set())
-    if chain is None:
+    """ "How many <sources> <relation> <chain>?" The count is drawn first, uniformly from
+    `COUNT_RANGE`, and then realised (several relations are tried for it), so that "the most
+    common count" is right no more often than one time in the range's size."""
+    low_count, high_count = COUNT_RANGE
+    wanted = low_count + dice.below(high_count - low_count + 1)
+    for relation in dice.shuffled(tuple(_COUNT)):
+        target_index = _count_target(world, dice, relation, wanted)
+        if target_index is None:
+            continue
+        target: Ref = (RELATIONS[relation].target, target_index)
+        counted: list[Ref] = [(RELATIONS[relation].source, s) for s in world.sources(relation, target_index)]
+        # the chain avoids the counted entities: "how many organisations are based in the home city
+        # of the employer of X" counting that employer too reads as a trick (audit, issue 22)
+        chain = _walk_backward(world, dice, target, hops - 1, set(counted))
+        if chain is not None:
+            break
+    else:
         return None
     plural, verb = _COUNT[relation]
     text = f"How many {plural} described in the documents {verb} {chain.describe()}? {_HINTS['number']}"
