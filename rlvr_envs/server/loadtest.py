@@ -196,6 +196,74 @@ async def open_idle(url: str, count: int, env_id: str = "rlvr/Math-v0", batch: i
     return envs
 
 
+class KilledReport(BaseModel):
+    """Server RSS around a client process that held ``sessions`` mid-episode and was SIGKILLed."""
+
+    sessions: int
+    held_active: int
+    remaining: int
+    released_s: float
+    baseline_bytes: int
+    held_bytes: int
+    after_bytes: int
+
+    @property
+    def retained_bytes(self) -> int:
+        return self.after_bytes - self.baseline_bytes
+
+    def line(self) -> str:
+        mib = 2**20
+        share = self.retained_bytes / max(1, self.held_bytes - self.baseline_bytes)
+        return (
+            f"sessions held {self.held_active}, left after the kill {self.remaining} (released in "
+            f"{self.released_s:.1f} s); server RSS baseline {self.baseline_bytes / mib:.1f} MiB, holding "
+            f"{self.held_bytes / mib:.1f} MiB, after {self.after_bytes / mib:.1f} MiB "
+            f"({self.retained_bytes / mib:+.1f} MiB, {share:.0%} of the held memory)"
+        )
+
+
+def _active(url: str) -> int:
+    return int(httpx.get(url + "/health", timeout=30).json()["active_sessions"])
+
+
+def kill_clients(url: str, pid: int, sessions: int, *, settle_s: float, warm: int = 100) -> KilledReport:
+    """Warm the server, hold ``sessions`` mid-episode in a child process, SIGKILL it, and watch the
+    server's RSS (pid ``pid``) come back; ``settle_s`` leaves the reaper time to release the heap."""
+
+    async def warm_up() -> None:
+        for env in await open_idle(url, warm):
+            await env.close()
+
+    asyncio.run(warm_up())
+    time.sleep(settle_s)  # the warm-up's sessions are released as well
+    baseline = rss_bytes(pid)
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "rlvr_envs.server.loadtest", url, str(sessions)], stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        if not holder.stdout.readline().startswith(b"ready"):
+            raise RuntimeError("the client process did not open its sessions")
+        held, held_active = rss_bytes(pid), _active(url)
+    finally:
+        holder.kill()
+        holder.wait()
+    start = time.monotonic()
+    while _active(url) > 0 and time.monotonic() < start + 60:
+        time.sleep(0.1)
+    released_s = time.monotonic() - start
+    time.sleep(settle_s)
+    return KilledReport(
+        sessions=sessions,
+        held_active=held_active,
+        remaining=_active(url),
+        released_s=released_s,
+        baseline_bytes=baseline,
+        held_bytes=held,
+        after_bytes=rss_bytes(pid),
+    )
+
+
 def _hold(url: str, count: int) -> None:
     """``python -m rlvr_envs.server.loadtest URL COUNT``: open COUNT sessions mid-episode, print
     ``ready``, then wait to be killed (the killed-client load test)."""
