@@ -43,6 +43,13 @@ def add_parser(commands: Any) -> None:
     evaluate_parser.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first episode")
     evaluate_parser.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
     evaluate_parser.add_argument("--json", action="store_true", help="print the summary as JSON (no table)")
+    evaluate_parser.add_argument(
+        "--url",
+        default=None,
+        help="play the episodes on an `rlvr-envs serve` server (ws:// or http://); --policy oracle rebuilds "
+        "each task here from its task id (the id must be registered here too)",
+    )
+    evaluate_parser.add_argument("--token", default=None, help="the server's bearer token (default: $RLVR_SERVE_TOKEN)")
     add_remote_arguments(evaluate_parser)
 
 
@@ -101,15 +108,25 @@ def evaluate(
     seed: int,
     out: Path | None,
     console: Console,
+    url: str | None = None,
+    token: str | None = None,
 ) -> dict[tuple[str, str], list[EpisodeRecord]]:
-    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar."""
+    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar.
+
+    With ``url`` the envs are sessions on that server (`rlvr_envs.make(..., url=)`).
+    """
     results: dict[tuple[str, str], list[EpisodeRecord]] = defaultdict(list)
     options = {"level": level} if level is not None else None
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
     # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
-    envs = {env_id: rlvr_envs.make(env_id) for env_id in env_ids}
-    loaded = {(env_id, name): load_policy(name, env, seed=seed) for env_id, env in envs.items() for name in policies}
+    remote = {"url": url, "token": token} if url is not None else {}
+    envs = {env_id: rlvr_envs.make(env_id, **remote) for env_id in env_ids}
+    loaded = {
+        (env_id, name): make_policy(name, env_id, env, seed=seed, url=url)
+        for env_id, env in envs.items()
+        for name in policies
+    }
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(
@@ -134,9 +151,27 @@ def evaluate(
     finally:
         for env in envs.values():
             env.close()
+        for policy in loaded.values():
+            if hasattr(policy, "close"):
+                policy.close()
         if sink is not None:
             sink.close()
     return results
+
+
+def make_policy(name: str, env_id: str, env: Any, *, seed: int, url: str | None) -> Any:
+    """`load_policy`, except that against a server the oracle is a `RemoteOracle` (tasks rebuilt here)."""
+    if url is None:
+        return load_policy(name, env, seed=seed)
+    if name == "oracle":
+        from rlvr_envs.remote.oracle import RemoteOracle
+
+        return RemoteOracle(env_id, url)
+    if name.startswith("skill:"):
+        raise RLVRError(
+            f"--policy {name} needs the env in this process; against --url use oracle, random or python:..."
+        )
+    return load_policy(name, env, seed=seed)
 
 
 def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:
@@ -183,9 +218,12 @@ def warnings_for(results: dict[tuple[str, str], list[EpisodeRecord]]) -> list[st
 def run(args: argparse.Namespace, console: Console) -> int:
     if args.base_url is not None:
         return run_remote(args, console)
+    if args.url is not None and args.env_ids == ["all"]:
+        raise RLVRError("with --url, name the served ids (GET /envs on the server lists them) instead of 'all'")
     env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
-    for env_id in env_ids:
-        registered(env_id)
+    if args.url is None:
+        for env_id in env_ids:
+            registered(env_id)
     start = time.perf_counter()
     results = evaluate(
         env_ids,
@@ -195,6 +233,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         seed=args.seed,
         out=args.out,
         console=Console(stderr=True, quiet=True) if args.json else console,
+        url=args.url,
+        token=args.token or os.environ.get("RLVR_SERVE_TOKEN"),
     )
     if args.json:
         summary = [{"env": e, "policy": p, **summarise(r)} for (e, p), r in results.items()]
@@ -218,6 +258,8 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
     from rlvr_envs.integrations.openai_eval import EvalConfig, failure_lines, report_table
     from rlvr_envs.integrations.openai_eval import evaluate as evaluate_server
 
+    if args.url is not None:
+        raise RLVRError("--base-url (a model server) and --url (an env server) cannot be combined")
     if args.model is None:
         raise RLVRError("--base-url needs --model (the name the server serves)")
     if args.policy:

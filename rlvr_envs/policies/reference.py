@@ -114,7 +114,7 @@ def run_episode(
         total += float(reward)
     verdict = info.get("verdict")
     return EpisodeRecord(
-        env_id=unwrap(env).env_id,
+        env_id=getattr(env.unwrapped, "env_id", None) or unwrap(env).env_id,  # a remote env has one too
         task_id=info["task_id"],
         level=info["level"],
         seed=seed,
