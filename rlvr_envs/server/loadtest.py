@@ -141,12 +141,22 @@ def rss_bytes(pid: int) -> int:
 
 @contextmanager
 def server_process(
-    args: Sequence[str], *, startup_timeout_s: float = 60.0
+    args: Sequence[str],
+    *,
+    startup_timeout_s: float = 60.0,
+    prefix: Sequence[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``rlvr-envs serve ARGS --port P`` in a subprocess on 127.0.0.1; yields its URL and the process."""
+    """``rlvr-envs serve ARGS --port P`` in a subprocess on 127.0.0.1; yields its URL and the process.
+
+    ``prefix`` replaces ``python -m rlvr_envs.cli serve`` (a wrapper that serves in-process), ``env``
+    the environment.
+    """
     port = free_port()
-    command = [sys.executable, "-m", "rlvr_envs.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    start = list(prefix) if prefix is not None else [sys.executable, "-m", "rlvr_envs.cli", "serve"]
+    command = [*start, *args, "--host", "127.0.0.1", "--port", str(port)]
+    environment = {**(env if env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=environment)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout_s
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rlvr_envs.server import memory
 from rlvr_envs.server.loadtest import count_recorded, kill_clients, run_load, server_process, summary
 
 MIB = 2**20
@@ -33,6 +34,9 @@ def test_killed_clients_release_their_memory() -> None:
     # --idle-timeout 4: the reaper (which hands freed heap back to the OS) runs every second
     with server_process(["rlvr/Math-v0", "--idle-timeout", "4"]) as (url, process):
         report = kill_clients(url, process.pid, 200, settle_s=2.5, warm=200)
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+    if memory.glibc():  # `rlvr-envs serve` re-executed itself (same pid) with glibc's allocator
+        assert b"PYTHONMALLOC=malloc" in environ
     print(report.line())
     assert report.held_active == 200 and report.remaining == 0
     # measured: +1-2 MiB (a leak of 10 KiB per session would add 2 MiB more); the first cycle, where the
