@@ -6,7 +6,8 @@ numbers, holds ``--sessions`` sessions mid-episode from a client process, SIGKIL
 at the baseline (after a 100-session warm-up), while held, and after release: RSS, glibc's heap in
 use (``mallinfo2``), pymalloc's arenas, live Python objects and, with ``--trace``, the Python heap
 tracemalloc sees (tracemalloc itself inflates RSS, so the RSS figures come from runs without it).
-``--cpu`` measures instead what each allocator costs: server CPU time per episode under load.
+``--sites`` (with ``--trace``) adds the allocation sites that grew most (its snapshots perturb the
+figures). ``--cpu`` measures instead what each allocator costs: server CPU time per episode under load.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import httpx
 from rlvr_envs.server.loadtest import open_idle, rss_bytes, run_load, server_process
 
 MIB = 2**20
+_SNAPSHOTS: dict[str, tracemalloc.Snapshot] = {}  # the child's first snapshot: the baseline
 
 
 class _MallInfo2(ctypes.Structure):
@@ -88,6 +90,11 @@ def _child_stats(out: Path) -> dict[str, Any]:
     }
     if tracemalloc.is_tracing():
         stats["traced"] = tracemalloc.get_traced_memory()[0]
+    if tracemalloc.is_tracing() and os.environ.get("RLVR_MEMORY_SITES"):
+        ignore = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, __file__)]
+        snapshot = tracemalloc.take_snapshot().filter_traces(ignore)
+        first = _SNAPSHOTS.setdefault("baseline", snapshot)
+        stats["top_sites"] = [str(stat) for stat in snapshot.compare_to(first, "lineno")[:8]]
     with out.open("a") as handle:
         handle.write(json.dumps(stats) + "\n")
     return stats
@@ -116,10 +123,10 @@ def _ask(process: subprocess.Popen[bytes], out: Path) -> dict[str, Any]:
     raise RuntimeError("the served process did not answer SIGUSR1")
 
 
-def measure(allocator: str, sessions: int, trace: bool, out: Path) -> dict[str, dict[str, Any]]:
+def measure(allocator: str, sessions: int, trace: bool, out: Path, sites: bool = False) -> dict[str, dict[str, Any]]:
     """Baseline, held and after-release numbers of one served process."""
     out.unlink(missing_ok=True)
-    env = {**os.environ, "PYTHONMALLOC": allocator}
+    env = {**os.environ, "PYTHONMALLOC": allocator, **({"RLVR_MEMORY_SITES": "1"} if sites else {})}
     prefix = [sys.executable, "-m", "benchmarks.server_memory", "--child", str(out), *(["--trace"] if trace else [])]
     stages: dict[str, dict[str, Any]] = {}
     args = ["rlvr/Math-v0", "--idle-timeout", "8", "--max-sessions", str(2 * sessions + 200)]
@@ -194,6 +201,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--trace", action="store_true", help="also trace the Python heap (inflates RSS)")
+    parser.add_argument(
+        "--sites", action="store_true", help="with --trace: the allocation sites that grew (perturbs the figures)"
+    )
     parser.add_argument("--cpu", action="store_true", help="measure server CPU per episode instead")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
@@ -206,10 +216,17 @@ def main() -> int:
     print(f"{args.sessions} sessions held mid-episode, then SIGKILLed; MiB (change from the baseline)")
     print("| allocator | stage | RSS | glibc heap in use | pymalloc arenas | live objects | traced Python heap |")
     print("|---|---|---:|---:|---:|---:|---:|")
+    grown: list[str] = []  # with --trace --sites: the allocation sites that grew most
     for allocator in ("pymalloc", "malloc"):
-        stages = measure(allocator, args.sessions, args.trace, out)
+        stages = measure(allocator, args.sessions, args.trace, out, sites=args.sites)
         for stage in ("baseline", "held", "after"):
             print(_row(allocator, stage, stages[stage], stages["baseline"]), flush=True)
+        grown.extend(
+            f"{allocator} {stage} vs baseline: {line}"
+            for stage in ("held", "after")
+            for line in stages[stage].get("top_sites", [])
+        )
+    print("\n".join(grown))
     return 0
 
 
