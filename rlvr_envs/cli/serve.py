@@ -13,6 +13,9 @@ from rich.console import Console
 from rlvr_envs.core.registry import list_specs, registered
 from rlvr_envs.errors import RLVRError
 
+#: ``--allocator``: ``malloc`` (glibc's heap, trimmable; the default on glibc) or ``pymalloc`` (CPython's).
+ALLOCATORS = ("malloc", "pymalloc")
+
 NAME = "serve"
 
 
@@ -36,7 +39,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--step-threads", type=int, default=32, help="threads running env steps per worker")
     parser.add_argument(
         "--allocator",
-        choices=("malloc", "pymalloc"),
+        choices=ALLOCATORS,
         default=None,
         help="small-object allocator: malloc (default on glibc: memory freed by closed sessions goes back to "
         "the OS) or pymalloc (CPython's default; keeps ~1/3 of a session peak after it ends)",

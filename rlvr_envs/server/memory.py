@@ -5,11 +5,13 @@ baseline (tracemalloc: +0.6 MiB, the sympy cache and asyncio bookkeeping) but RS
 it. That remainder is allocator retention, not a leak: pymalloc frees a 1 MiB arena only once every
 object in it is gone, and a few long-lived objects created during the peak (cache entries) pin
 dozens of mostly empty arenas. With ``PYTHONMALLOC=malloc`` small objects live in glibc's heap,
-whose free pages ``malloc_trim(0)`` hands back page by page, and RSS returns to within a few MiB.
+whose free pages ``malloc_trim(0)`` hands back page by page: RSS comes back to within a few MiB
+once the first peak's one-time growth (step threads, caches) is paid.
 
 `use_system_malloc` re-executes the ``rlvr-envs serve`` process with ``PYTHONMALLOC=malloc`` (the
 allocator is fixed at interpreter start-up, so an environment variable read later cannot switch it);
-`release` runs a full collection and ``malloc_trim(0)``, a no-op where libc is not glibc.
+`collect` runs a full collection and `trim` glibc's ``malloc_trim(0)`` (a no-op where libc is not
+glibc); `SessionManager.maybe_release` calls both after sessions close.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ import sys
 from collections.abc import Callable
 from functools import cache
 
-#: ``--allocator`` choices: ``malloc`` (glibc's heap, trimmable; the default on glibc) or ``pymalloc``.
-ALLOCATORS = ("malloc", "pymalloc")
 REEXEC_MARK = "RLVR_SERVE_REEXEC"
 
 
@@ -64,12 +64,6 @@ def trim() -> bool:
         return False
     call(0)
     return True
-
-
-def release() -> bool:
-    """`collect` then `trim` (in this thread)."""
-    collect()
-    return trim()
 
 
 def active_allocator() -> str:

@@ -383,7 +383,9 @@ class SessionManager:
         return len(idle)
 
     async def maybe_release(self) -> bool:
-        """Hand the heap that closed sessions freed back to the OS (`memory.release`); ``True`` if it ran.
+        """Give the heap that closed sessions freed back to the OS (`memory.collect`, `memory.trim`).
+
+        Returns whether it ran.
 
         Runs once 256 sessions have closed since the last time, or as soon as closing has settled (no
         session opened or closed over one reaper round) after any closed, so a batch of killed
