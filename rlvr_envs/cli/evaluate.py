@@ -122,11 +122,7 @@ def evaluate(
     # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
     remote = {"url": url, "token": token} if url is not None else {}
     envs = {env_id: rlvr_envs.make(env_id, **remote) for env_id in env_ids}
-    loaded = {
-        (env_id, name): make_policy(name, env_id, env, seed=seed, url=url)
-        for env_id, env in envs.items()
-        for name in policies
-    }
+    loaded = {(env_id, name): load_policy(name, env, seed=seed) for env_id, env in envs.items() for name in policies}
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
         with Progress(
@@ -157,21 +153,6 @@ def evaluate(
         if sink is not None:
             sink.close()
     return results
-
-
-def make_policy(name: str, env_id: str, env: Any, *, seed: int, url: str | None) -> Any:
-    """`load_policy`, except that against a server the oracle is a `RemoteOracle` (tasks rebuilt here)."""
-    if url is None:
-        return load_policy(name, env, seed=seed)
-    if name == "oracle":
-        from rlvr_envs.remote.oracle import RemoteOracle
-
-        return RemoteOracle(env_id, url)
-    if name.startswith("skill:"):
-        raise RLVRError(
-            f"--policy {name} needs the env in this process; against --url use oracle, random or python:..."
-        )
-    return load_policy(name, env, seed=seed)
 
 
 def results_table(results: dict[tuple[str, str], list[EpisodeRecord]]) -> Table:

@@ -50,3 +50,19 @@ def test_a_task_that_rebuilds_differently_is_refused() -> None:
         assert oracle(obs, info)  # the real observation passes
         env.close()
     oracle.close()
+
+
+def test_load_policy_on_a_remote_env() -> None:
+    import rlvr_envs
+    from rlvr_envs.errors import InvalidOptionError
+    from rlvr_envs.policies import load_policy, run_episode
+
+    with running(ServerConfig(env_ids=("rlvr/Math-v0",), port=0)) as url:
+        env = rlvr_envs.make("rlvr/Math-v0", url=url)
+        policy = load_policy("oracle", env)
+        assert isinstance(policy, RemoteOracle)
+        assert run_episode(env, policy, seed=11).reward == pytest.approx(1.0)
+        with pytest.raises(InvalidOptionError, match="needs the env in this process"):
+            load_policy("skill:2", env)
+        env.close()
+        policy.close()
