@@ -38,6 +38,11 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (one shared curriculum per id)")
     parser.add_argument("--step-threads", type=int, default=32, help="threads running env steps per worker")
     parser.add_argument(
+        "--ws-compression",
+        action="store_true",
+        help="offer WebSocket permessage-deflate (smaller messages; ~48 KiB of zlib state and CPU per session)",
+    )
+    parser.add_argument(
         "--allocator",
         choices=ALLOCATORS,
         default=None,
@@ -67,6 +72,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             record=args.record,
             workers=args.workers,
             step_threads=args.step_threads,
+            ws_compression=args.ws_compression,
         )
     except ValueError as exc:  # pydantic wraps our InvalidOptionError; show its sentence
         raise RLVRError(str(exc).split("\n", 1)[-1].strip()) from exc
