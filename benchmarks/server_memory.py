@@ -7,7 +7,8 @@ at the baseline (after a 100-session warm-up), while held, and after release: RS
 use (``mallinfo2``), pymalloc's arenas, live Python objects and, with ``--trace``, the Python heap
 tracemalloc sees (tracemalloc itself inflates RSS, so the RSS figures come from runs without it).
 ``--sites`` (with ``--trace``) adds the allocation sites that grew most (its snapshots perturb the
-figures). ``--cpu`` measures instead what each allocator costs: server CPU time per episode under load.
+figures). ``--cpu`` measures instead what each allocator costs: server CPU time per episode under load;
+``--compression`` what WebSocket permessage-deflate costs: CPU per episode and RSS per idle session.
 """
 
 from __future__ import annotations
@@ -197,6 +198,32 @@ def cpu_cost(rounds: int = 3, sessions: int = 200, seconds: float = 8.0) -> None
     )
 
 
+def compression_cost(rounds: int = 2, idle: int = 1000) -> None:
+    """Server CPU per episode (as `cpu_cost`) and RSS per idle session, without and with ``--ws-compression``."""
+    for _ in range(rounds):
+        for extra in ([], ["--ws-compression"]):
+            with server_process(["rlvr/Math-v0", *extra]) as (url, process):
+                run_load(url, sessions=50, duration_s=2.0)  # warm-up
+                before = _cpu_seconds(process.pid)
+                report = run_load(url, sessions=200, duration_s=8.0)
+                per_episode = (_cpu_seconds(process.pid) - before) / report.episodes * 1e3
+
+                async def idle_cost() -> float:
+                    baseline = rss_bytes(process.pid)
+                    remotes = await open_idle(url, idle)
+                    held = rss_bytes(process.pid)
+                    for remote in remotes:
+                        await remote.close()
+                    return (held - baseline) / idle / 1024
+
+                per_session = asyncio.run(idle_cost())
+            name = "--ws-compression" if extra else "default (no compression)"
+            print(
+                f"{name}: {per_episode:.3f} ms server CPU per episode, {per_session:.0f} KiB per idle session",
+                flush=True,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1000)
@@ -205,12 +232,16 @@ def main() -> int:
         "--sites", action="store_true", help="with --trace: the allocation sites that grew (perturbs the figures)"
     )
     parser.add_argument("--cpu", action="store_true", help="measure server CPU per episode instead")
+    parser.add_argument("--compression", action="store_true", help="measure what --ws-compression costs instead")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.child is not None:
         return child(args.child, args.trace, rest)
     if args.cpu:
         cpu_cost()
+        return 0
+    if args.compression:
+        compression_cost()
         return 0
     out = Path(tempfile.mkdtemp()) / "stats.jsonl"
     print(f"{args.sessions} sessions held mid-episode, then SIGKILLed; MiB (change from the baseline)")

@@ -8,9 +8,9 @@
 3. Idle memory: server RSS per idle session (each connected, with an episode reset), and
    ``RLVR_BENCH_IDLE_SESSIONS`` (10,000) idle sessions must fit in 2 GiB.
 4. Killed clients: a client process holding 1,000 sessions mid-episode is SIGKILLed (twice); every
-   session must be released; the first time the server keeps under 20% of what the sessions held
-   (pymalloc's arena retention, 30-36%, fails this), the second time its RSS must come back to the
-   baseline (within 4 MiB + 10% of the held memory).
+   session must be released; the first time the server may keep its one-time growth (under 16 MiB
+   + 10% of what the sessions held), the second time its RSS must come back to the baseline (within
+   4 MiB + 10% of the held memory).
 
 Run: ``make bench`` or ``.venv/bin/python -m pytest benchmarks/test_bench_server.py -q -s -o addopts=""``.
 """
@@ -187,9 +187,9 @@ def test_killed_clients_are_reaped() -> None:
     )
     for report in (first, second):
         assert report.held_active == KILLED_SESSIONS and report.remaining == 0
-    # Measured (docs/server.md): the first cycle keeps 3-11% of what the sessions held (one-time growth: step
-    # threads, caches, pages pinned by their ~1,900 objects); pymalloc kept 30-36%, which fails here. After it,
-    # memory returns to the baseline: +4 and -3 MiB measured, so 4 MiB + 10% is the bound.
+    # Measured (docs/server.md): the first cycle keeps +12.1 to +12.5 MiB whatever the sessions held (one-time
+    # growth: step threads, caches, pages pinned by their ~1,900 objects), so 16 MiB + 10% bounds it. After it,
+    # memory returns to the baseline: +3.5 to +4.2 MiB measured, so 4 MiB + 10% is the bound.
     held = first.held_bytes - first.baseline_bytes
-    assert first.retained_bytes < 0.2 * held, first.line()
+    assert first.retained_bytes < 16 * 2**20 + 0.1 * held, first.line()
     assert second.retained_bytes < 4 * 2**20 + 0.1 * (second.held_bytes - second.baseline_bytes), second.line()
