@@ -47,7 +47,7 @@ def add_parser(commands: Any) -> None:
         choices=ALLOCATORS,
         default=None,
         help="small-object allocator: malloc (default on glibc: memory freed by closed sessions goes back to "
-        "the OS) or pymalloc (CPython's default; keeps ~1/3 of a session peak after it ends)",
+        "the OS) or pymalloc (CPython's default; keeps a third to a half of a session peak after it ends)",
     )
 
 
