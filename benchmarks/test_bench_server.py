@@ -7,8 +7,10 @@
    errors (must be 0), episodes lost from ``--record`` (must be 0), p99 step latency.
 3. Idle memory: server RSS per idle session (each connected, with an episode reset), and
    ``RLVR_BENCH_IDLE_SESSIONS`` (10,000) idle sessions must fit in 2 GiB.
-4. Killed clients: a client process holding 1,000 sessions mid-episode is SIGKILLed; every session
-   must be released and the server's RSS must come back near its baseline.
+4. Killed clients: a client process holding 1,000 sessions mid-episode is SIGKILLed (twice); every
+   session must be released; the first time the server may keep its one-time growth (under 16 MiB
+   + 10% of what the sessions held), the second time its RSS must come back to the baseline (within
+   4 MiB + 10% of the held memory).
 
 Run: ``make bench`` or ``.venv/bin/python -m pytest benchmarks/test_bench_server.py -q -s -o addopts=""``.
 """
@@ -17,10 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import rlvr_envs
 from rlvr_envs.remote import RemoteEnv
 from rlvr_envs.server.loadtest import (
     count_recorded,
+    kill_clients,
     open_idle,
     rss_bytes,
     run_load,
@@ -173,40 +173,23 @@ def test_idle_session_memory() -> None:
 
 def test_killed_clients_are_reaped() -> None:
     with server_process(["rlvr/Math-v0", "--max-sessions", str(2 * KILLED_SESSIONS)]) as (url, process):
-        asyncio.run(_warm(url))
-        time.sleep(1.0)
-        baseline = rss_bytes(process.pid)
-        holder = subprocess.Popen(
-            [sys.executable, "-m", "rlvr_envs.server.loadtest", url, str(KILLED_SESSIONS)], stdout=subprocess.PIPE
-        )
-        assert holder.stdout is not None
-        assert holder.stdout.readline().startswith(b"ready")
-        held = rss_bytes(process.pid)
-        active = _active(url)
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
-        deadline = time.monotonic() + 60
-        while _active(url) > 0 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        released_s = 60 - (deadline - time.monotonic())
-        time.sleep(6.0)  # one reaper round: it hands freed heap back to the OS
-        after = rss_bytes(process.pid)
-        remaining = _active(url)
+        # settle 11 s: two reaper rounds (5 s), the second of which releases the freed heap
+        first = kill_clients(url, process.pid, KILLED_SESSIONS, settle_s=11.0, warm=100)
+        second = kill_clients(url, process.pid, KILLED_SESSIONS, settle_s=11.0, warm=0)
     LINES.extend(
         [
-            f"## Clients killed mid-episode ({KILLED_SESSIONS} sessions, SIGKILL)",
+            f"## Clients killed mid-episode ({KILLED_SESSIONS} sessions, SIGKILL, twice; default allocator)",
             "",
-            f"- sessions held {active}, left after the kill {remaining} (released in {released_s:.1f} s); "
-            f"server RSS baseline {baseline / 2**20:.0f} MiB, holding {held / 2**20:.0f} MiB, "
-            f"after {after / 2**20:.0f} MiB",
+            f"- first: {first.line()}",
+            f"- second: {second.line()}",
             "",
         ]
     )
-    assert active == KILLED_SESSIONS and remaining == 0
-    # what stays is caches and allocator slack, not sessions: most of the held memory must come back
-    assert after - baseline < 0.4 * (held - baseline) + 8 * 2**20
-
-
-async def _warm(url: str) -> None:
-    for env in await open_idle(url, 100):
-        await env.close()
+    for report in (first, second):
+        assert report.held_active == KILLED_SESSIONS and report.remaining == 0
+    # Measured (docs/server.md): the first cycle keeps +12.1 to +12.5 MiB whatever the sessions held (one-time
+    # growth: step threads, caches, pages pinned by their ~1,900 objects), so 16 MiB + 10% bounds it. After it,
+    # memory returns to the baseline: +3.5 to +4.2 MiB measured, so 4 MiB + 10% is the bound.
+    held = first.held_bytes - first.baseline_bytes
+    assert first.retained_bytes < 16 * 2**20 + 0.1 * held, first.line()
+    assert second.retained_bytes < 4 * 2**20 + 0.1 * (second.held_bytes - second.baseline_bytes), second.line()

@@ -43,6 +43,13 @@ def add_parser(commands: Any) -> None:
     evaluate_parser.add_argument("--seed", type=non_negative_int, default=0, help="seed of the first episode")
     evaluate_parser.add_argument("--out", type=Path, default=None, help="write one JSONL record per episode")
     evaluate_parser.add_argument("--json", action="store_true", help="print the summary as JSON (no table)")
+    evaluate_parser.add_argument(
+        "--url",
+        default=None,
+        help="play the episodes on an `rlvr-envs serve` server (ws:// or http://); --policy oracle rebuilds "
+        "each task here from its task id (the id must be registered here too)",
+    )
+    evaluate_parser.add_argument("--token", default=None, help="the server's bearer token (default: $RLVR_SERVE_TOKEN)")
     add_remote_arguments(evaluate_parser)
 
 
@@ -101,8 +108,13 @@ def evaluate(
     seed: int,
     out: Path | None,
     console: Console,
+    url: str | None = None,
+    token: str | None = None,
 ) -> dict[tuple[str, str], list[EpisodeRecord]]:
-    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar."""
+    """Run every policy on every env for ``episodes`` seeded episodes, with a progress bar.
+
+    With ``url`` the envs are sessions on that server (`rlvr_envs.make(..., url=)`).
+    """
     results: dict[tuple[str, str], list[EpisodeRecord]] = defaultdict(list)
     options = {"level": level} if level is not None else None
     if out is not None:
@@ -110,7 +122,8 @@ def evaluate(
     # Build every env and policy before drawing the bar, so a bad id or policy fails with no bar on screen.
     # Each policy gets its own env: an adaptive curriculum must not carry what one policy taught it
     # into the next policy's episodes (the result would depend on the order of --policy).
-    envs = {(env_id, name): rlvr_envs.make(env_id) for env_id in env_ids for name in policies}
+    remote = {"url": url, "token": token} if url is not None else {}
+    envs = {(env_id, name): rlvr_envs.make(env_id, **remote) for env_id in env_ids for name in policies}
     loaded = {key: load_policy(key[1], env, seed=seed) for key, env in envs.items()}
     sink = out.open("w", encoding="utf-8") if out is not None else None
     try:
@@ -136,6 +149,9 @@ def evaluate(
     finally:
         for env in envs.values():
             env.close()
+        for policy in loaded.values():
+            if hasattr(policy, "close"):
+                policy.close()
         if sink is not None:
             sink.close()
     return results
@@ -185,9 +201,12 @@ def warnings_for(results: dict[tuple[str, str], list[EpisodeRecord]]) -> list[st
 def run(args: argparse.Namespace, console: Console) -> int:
     if args.base_url is not None:
         return run_remote(args, console)
+    if args.url is not None and args.env_ids == ["all"]:
+        raise RLVRError("with --url, name the served ids (GET /envs on the server lists them) instead of 'all'")
     env_ids = rlvr_envs.list_envs() if args.env_ids == ["all"] else args.env_ids
-    for env_id in env_ids:
-        registered(env_id)
+    if args.url is None:
+        for env_id in env_ids:
+            registered(env_id)
     start = time.perf_counter()
     results = evaluate(
         env_ids,
@@ -197,6 +216,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         seed=args.seed,
         out=args.out,
         console=Console(stderr=True, quiet=True) if args.json else console,
+        url=args.url,
+        token=args.token or os.environ.get("RLVR_SERVE_TOKEN"),
     )
     if args.json:
         summary = [{"env": e, "policy": p, **summarise(r)} for (e, p), r in results.items()]
@@ -260,6 +281,8 @@ def run_remote(args: argparse.Namespace, console: Console) -> int:
     from rlvr_envs.integrations.openai_eval import EvalConfig, failure_lines, report_table
     from rlvr_envs.integrations.openai_eval import evaluate as evaluate_server
 
+    if args.url is not None:
+        raise RLVRError("--base-url (a model server) and --url (an env server) cannot be combined")
     if args.model is None:
         raise RLVRError("--base-url needs --model (the name the server serves)")
     if args.policy:

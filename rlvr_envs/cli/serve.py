@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ from rich.console import Console
 
 from rlvr_envs.core.registry import list_specs, registered
 from rlvr_envs.errors import RLVRError
+
+#: ``--allocator``: ``malloc`` (glibc's heap, trimmable; the default on glibc) or ``pymalloc`` (CPython's).
+ALLOCATORS = ("malloc", "pymalloc")
 
 NAME = "serve"
 
@@ -33,6 +37,18 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--record", type=Path, default=None, help="append every finished episode to this JSONL")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (one shared curriculum per id)")
     parser.add_argument("--step-threads", type=int, default=32, help="threads running env steps per worker")
+    parser.add_argument(
+        "--ws-compression",
+        action="store_true",
+        help="offer WebSocket permessage-deflate (smaller messages; ~48 KiB of zlib state and CPU per session)",
+    )
+    parser.add_argument(
+        "--allocator",
+        choices=ALLOCATORS,
+        default=None,
+        help="small-object allocator: malloc (default on glibc: memory freed by closed sessions goes back to "
+        "the OS) or pymalloc (CPython's default; keeps a third to a half of a session peak after it ends)",
+    )
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -56,13 +72,26 @@ def run(args: argparse.Namespace, console: Console) -> int:
             record=args.record,
             workers=args.workers,
             step_threads=args.step_threads,
+            ws_compression=args.ws_compression,
         )
     except ValueError as exc:  # pydantic wraps our InvalidOptionError; show its sentence
         raise RLVRError(str(exc).split("\n", 1)[-1].strip()) from exc
+    from rlvr_envs.server import memory
+
+    allocator = args.allocator or memory.default_allocator()
+    if allocator == "malloc" and _is_entry_point():
+        memory.use_system_malloc(list(sys.orig_argv[1:]))  # replaces this process (same pid); returns if set
     ids = list(args.env_ids) or [spec.id for spec in list_specs()]
     console.print(
         f"serving {len(ids)} env id(s) on http://{args.host}:{args.port} "
-        f"(WebSocket /envs/{{key}}/ws; listing at /envs; {args.workers} worker(s))"
+        f"(WebSocket /envs/{{key}}/ws; listing at /envs; {args.workers} worker(s); "
+        f"allocator {memory.active_allocator()})"
     )
     serve(config)
     return 0
+
+
+def _is_entry_point() -> bool:
+    """This process is ``rlvr-envs serve`` itself (not a program that called ``main``): safe to re-execute."""
+    script = sys.argv[0].replace(os.sep, "/")
+    return script.endswith(("/rlvr-envs", "rlvr_envs/cli/__main__.py")) or script == "rlvr-envs"

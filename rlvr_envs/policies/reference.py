@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +25,23 @@ Policy = Callable[[Any, dict[str, Any]], str]
 _WORDS = ["the", "answer", "is", "maybe", "x", "=", "so", "therefore", "\\frac{1}{2}", "yes", "no", "π", "∑"]
 
 
+def _remote(env: gym.Env[Any, Any]) -> Any:
+    """The `RemoteGymEnv` under ``env`` (from ``rlvr_envs.make(id, url=...)``), else ``None``."""
+    module = sys.modules.get("rlvr_envs.remote.gym_env")  # loaded whenever such an env exists
+    inner = env.unwrapped
+    return inner if module is not None and isinstance(inner, module.RemoteGymEnv) else None
+
+
 def oracle(env: gym.Env[Any, Any]) -> Policy:
-    """A policy that knows the task: it plays the family's reward-1 action every turn."""
+    """A policy that knows the task: it plays the family's reward-1 action every turn.
+
+    For an env on a server the task is not here: a `RemoteOracle` rebuilds it from its task id.
+    """
+    remote = _remote(env)
+    if remote is not None:
+        from rlvr_envs.remote.oracle import RemoteOracle
+
+        return RemoteOracle(remote.env_id, remote.url)
     inner = unwrap(env)
     return lambda observation, info: inner.oracle_action()
 
@@ -61,6 +77,10 @@ def skilled(env: gym.Env[Any, Any], skill: float, *, slope: float = 1.5, seed: i
     It plays the oracle's action when it "knows" the answer and a wrong one otherwise, so an env's
     curriculum can be exercised end to end without a model (``--policy skill:3.5`` on the CLI).
     """
+    if _remote(env) is not None:
+        raise InvalidOptionError(
+            f"policy skill:{skill:g} needs the env in this process; against a server use oracle, random or python:..."
+        )
     inner = unwrap(env)
     rng = np.random.default_rng(seed)
 
@@ -117,7 +137,7 @@ def run_episode(
         total += float(reward)
     verdict = info.get("verdict")
     return EpisodeRecord(
-        env_id=unwrap(env).env_id,
+        env_id=getattr(env.unwrapped, "env_id", None) or unwrap(env).env_id,  # a remote env has one too
         task_id=info["task_id"],
         level=info["level"],
         seed=seed,

@@ -141,6 +141,18 @@ class Server:
             )
         return served
 
+    def require_http_sessions(self, served: ServedEnv) -> None:
+        """Refuse HTTP sessions where a session cannot stay on one process (`ServerConfig.http_sessions`)."""
+        if self.config.http_sessions:
+            return
+        raise ServerError(
+            ErrorCode.SESSION_ERROR,
+            "HTTP sessions are not available on this deployment (Ray Serve): each HTTP request may reach a "
+            "different replica while a session lives in one. Use the WebSocket at "
+            f"/envs/{served.key}/ws (one connection = one session, kept on its replica)",
+            status=501,
+        )
+
     def authorized(self, headers: Any, query: Any) -> bool:
         token = self.config.token
         if token is None:
@@ -244,6 +256,7 @@ class Server:
         @app.post(prefix + "/reset")
         async def reset(request: Request, key: str | None = None, env_id: str | None = None) -> dict[str, Any]:
             served = self.resolve(key, env_id)
+            self.require_http_sessions(served)
             body = parse_model(ResetRequest, await self.body(request), "reset")
             existing = request.headers.get("x-session-id") or body.session_id
             session = manager.get(existing, served) if existing else manager.open(served, "http")
@@ -258,6 +271,7 @@ class Server:
         @app.post(prefix + "/step")
         async def step(request: Request, key: str | None = None, env_id: str | None = None) -> dict[str, Any]:
             served = self.resolve(key, env_id)
+            self.require_http_sessions(served)
             body = parse_model(StepRequest, await self.body(request), "step")
             session = manager.get(request.headers.get("x-session-id") or body.session_id, served)
             return (await manager.step(session, body)).model_dump()
@@ -267,6 +281,7 @@ class Server:
             request: Request, key: str | None = None, env_id: str | None = None, session_id: str | None = None
         ) -> dict[str, Any]:
             served = self.resolve(key, env_id)
+            self.require_http_sessions(served)
             session = manager.get(request.headers.get("x-session-id") or session_id, served)
             return manager.state(session).model_dump()
 
@@ -275,6 +290,7 @@ class Server:
             request: Request, key: str | None = None, env_id: str | None = None, session_id: str | None = None
         ) -> dict[str, Any]:
             served = self.resolve(key, env_id)
+            self.require_http_sessions(served)
             manager.close(manager.get(request.headers.get("x-session-id") or session_id, served))
             return {"closed": True}
 

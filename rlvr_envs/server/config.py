@@ -29,6 +29,12 @@ class ServerConfig(BaseModel):
     workers: int = Field(default=1, ge=1, le=256)
     step_threads: int = Field(default=32, ge=1, le=1024, description="threads running env steps per worker")
     env_kwargs: dict[str, object] = Field(default_factory=dict, description="gym.make overrides for every id")
+    ws_compression: bool = Field(
+        default=False, description="offer WebSocket permessage-deflate (about 48 KiB of zlib state per session)"
+    )
+    http_sessions: bool = Field(
+        default=True, description="serve HTTP /reset, /step, /state; off behind Ray Serve (no session affinity)"
+    )
 
     @model_validator(mode="after")
     def _check_security(self) -> ServerConfig:

@@ -141,12 +141,22 @@ def rss_bytes(pid: int) -> int:
 
 @contextmanager
 def server_process(
-    args: Sequence[str], *, startup_timeout_s: float = 60.0
+    args: Sequence[str],
+    *,
+    startup_timeout_s: float = 60.0,
+    prefix: Sequence[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``rlvr-envs serve ARGS --port P`` in a subprocess on 127.0.0.1; yields its URL and the process."""
+    """``rlvr-envs serve ARGS --port P`` in a subprocess on 127.0.0.1; yields its URL and the process.
+
+    ``prefix`` replaces ``python -m rlvr_envs.cli serve`` (a wrapper that serves in-process), ``env``
+    the environment.
+    """
     port = free_port()
-    command = [sys.executable, "-m", "rlvr_envs.cli", "serve", *args, "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    start = list(prefix) if prefix is not None else [sys.executable, "-m", "rlvr_envs.cli", "serve"]
+    command = [*start, *args, "--host", "127.0.0.1", "--port", str(port)]
+    environment = {**(env if env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=environment)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout_s
     try:
@@ -194,6 +204,74 @@ async def open_idle(url: str, count: int, env_id: str = "rlvr/Math-v0", batch: i
     for start in range(0, count, batch):
         envs.extend(await asyncio.gather(*(one(seed) for seed in range(start, min(count, start + batch)))))
     return envs
+
+
+class KilledReport(BaseModel):
+    """Server RSS around a client process that held ``sessions`` mid-episode and was SIGKILLed."""
+
+    sessions: int
+    held_active: int
+    remaining: int
+    released_s: float
+    baseline_bytes: int
+    held_bytes: int
+    after_bytes: int
+
+    @property
+    def retained_bytes(self) -> int:
+        return self.after_bytes - self.baseline_bytes
+
+    def line(self) -> str:
+        mib = 2**20
+        share = self.retained_bytes / max(1, self.held_bytes - self.baseline_bytes)
+        return (
+            f"sessions held {self.held_active}, left after the kill {self.remaining} (released in "
+            f"{self.released_s:.1f} s); server RSS baseline {self.baseline_bytes / mib:.1f} MiB, holding "
+            f"{self.held_bytes / mib:.1f} MiB, after {self.after_bytes / mib:.1f} MiB "
+            f"({self.retained_bytes / mib:+.1f} MiB, {share:.0%} of the held memory)"
+        )
+
+
+def _active(url: str) -> int:
+    return int(httpx.get(url + "/health", timeout=30).json()["active_sessions"])
+
+
+def kill_clients(url: str, pid: int, sessions: int, *, settle_s: float, warm: int = 100) -> KilledReport:
+    """Warm the server, hold ``sessions`` mid-episode in a child process, SIGKILL it, and watch the
+    server's RSS (pid ``pid``) come back; ``settle_s`` leaves the reaper time to release the heap."""
+
+    async def warm_up() -> None:
+        for env in await open_idle(url, warm):
+            await env.close()
+
+    asyncio.run(warm_up())
+    time.sleep(settle_s)  # the warm-up's sessions are released as well
+    baseline = rss_bytes(pid)
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "rlvr_envs.server.loadtest", url, str(sessions)], stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        if not holder.stdout.readline().startswith(b"ready"):
+            raise RuntimeError("the client process did not open its sessions")
+        held, held_active = rss_bytes(pid), _active(url)
+    finally:
+        holder.kill()
+        holder.wait()
+    start = time.monotonic()
+    while _active(url) > 0 and time.monotonic() < start + 60:
+        time.sleep(0.1)
+    released_s = time.monotonic() - start
+    time.sleep(settle_s)
+    return KilledReport(
+        sessions=sessions,
+        held_active=held_active,
+        remaining=_active(url),
+        released_s=released_s,
+        baseline_bytes=baseline,
+        held_bytes=held,
+        after_bytes=rss_bytes(pid),
+    )
 
 
 def _hold(url: str, count: int) -> None:

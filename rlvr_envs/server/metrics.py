@@ -27,6 +27,7 @@ class Metrics:
         self.episodes = 0
         self.steps = 0
         self.step_deadlines = 0
+        self.memory_releases = 0
         self.errors: Counter[str] = Counter()
         self._buckets = [0] * (len(LATENCY_BUCKETS) + 1)
         self._latency_sum = 0.0
@@ -74,6 +75,7 @@ class Metrics:
             f"rlvr_episodes_total{{{pid}}} {self.episodes}",
             f"rlvr_steps_total{{{pid}}} {self.steps}",
             f"rlvr_step_deadlines_total{{{pid}}} {self.step_deadlines}",
+            f"rlvr_memory_releases_total{{{pid}}} {self.memory_releases}",
             "# TYPE rlvr_steps_per_second gauge",
             f"rlvr_steps_per_second{{{pid}}} {self.steps_per_s():.3f}",
         ]

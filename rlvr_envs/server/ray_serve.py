@@ -3,8 +3,12 @@
 Each replica builds its own app (its own sessions; a WebSocket stays on the replica it reached);
 every replica's envs sample from and update the id's curriculum through `RayController`, the proxy
 the Ray env pool uses, so the curriculum is one across replicas and machines. HTTP sessions live
-in one replica while Ray routes each request anywhere: use the WebSocket (``/envs/{key}/ws``)
-behind Ray Serve. Needs ``ray[serve]``.
+in one replica while Ray routes each HTTP request to any replica, so the HTTP session routes
+(``/reset``, ``/step``, ``/state``, ``/session``) answer ``SESSION_ERROR`` (HTTP 501) pointing to the
+WebSocket (``/envs/{key}/ws``). Ray Serve has no sticky routing to offer instead: its multiplexed
+model ids (``serve_multiplexed_model_id``) only *prefer* a replica that has the id loaded, then fall
+back to any replica (``MultiplexMixin.apply_multiplex_routing``), and no request can name a
+replica. Needs ``ray[serve]``.
 
 Example::
 
@@ -43,8 +47,10 @@ def application(config: ServerConfig, *, num_replicas: int = 2, ray_actor_option
         base = build_controller(spec.curriculum, default_level=level)
         curricula[env_id] = RayController(actor_class.remote(base.state().model_dump()))
 
+    replica_config = config.model_copy(update={"http_sessions": False})
+
     def build() -> FastAPI:  # runs in each replica
-        return create_app(config, curricula)
+        return create_app(replica_config, curricula)
 
     options = ray_actor_options if ray_actor_options is not None else {"num_cpus": 0}
     deployment = serve.deployment(name="rlvr-envs", num_replicas=num_replicas, ray_actor_options=options)(

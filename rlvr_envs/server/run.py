@@ -37,6 +37,7 @@ def uvicorn_options(config: ServerConfig) -> dict[str, Any]:
         "log_level": os.environ.get("RLVR_SERVE_LOG_LEVEL", "warning"),
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,
+        "ws_per_message_deflate": config.ws_compression,
     }
 
 

@@ -10,9 +10,6 @@ All its methods run on the event loop thread; only env calls go to the pool.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
-import gc
 import logging
 import secrets
 import threading
@@ -28,7 +25,7 @@ from rlvr_envs.core.types import Verdict
 from rlvr_envs.curriculum import Controller, build_controller
 from rlvr_envs.curriculum.shared import LockedController
 from rlvr_envs.errors import RLVRError
-from rlvr_envs.server import encode
+from rlvr_envs.server import encode, memory
 from rlvr_envs.server.config import ServerConfig
 from rlvr_envs.server.metrics import Metrics
 from rlvr_envs.server.recording import EpisodeRecorder
@@ -133,6 +130,8 @@ class SessionManager:
         self.executor = ThreadPoolExecutor(max_workers=config.step_threads, thread_name_prefix="rlvr-step")
         self._reaper: asyncio.Task[None] | None = None
         self._closed_since_trim = 0
+        self._closed_at_last_round = 0
+        self._opened_at_last_round = 0
 
     # ---- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -380,16 +379,25 @@ class SessionManager:
                     await session.on_reap()
                 except Exception:
                     logger.debug("closing a reaped session's socket failed", exc_info=True)
-        self.maybe_trim()
+        await self.maybe_release()
         return len(idle)
 
-    def maybe_trim(self) -> None:
-        """After many sessions closed, hand freed heap back to the OS (glibc keeps it otherwise)."""
-        if self._closed_since_trim < 256:
-            return
-        self._closed_since_trim = 0
-        gc.collect()
-        with contextlib.suppress(
-            OSError, AttributeError
-        ):  # not glibc: memory still returns to the allocator, just not to the OS
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+    async def maybe_release(self) -> bool:
+        """Give the heap that closed sessions freed back to the OS (`memory.collect`, `memory.trim`).
+
+        Returns whether it ran.
+
+        Runs once 256 sessions have closed since the last time, or as soon as closing has settled (no
+        session opened or closed over one reaper round) after any closed, so a batch of killed
+        clients is released within two rounds. The trim runs in the step pool (ctypes drops the GIL).
+        """
+        closed, opened = self._closed_since_trim, self.metrics.sessions_opened
+        settled = closed > 0 and closed == self._closed_at_last_round and opened == self._opened_at_last_round
+        self._closed_at_last_round, self._opened_at_last_round = closed, opened
+        if closed < 256 and not settled:
+            return False
+        self._closed_since_trim = self._closed_at_last_round = 0
+        memory.collect()
+        await asyncio.get_running_loop().run_in_executor(self.executor, memory.trim)
+        self.metrics.memory_releases += 1
+        return True

@@ -1,4 +1,5 @@
-"""Ray Serve: two replicas on a local Ray instance serve WebSocket sessions and share one curriculum."""
+"""Ray Serve: two replicas on a local Ray instance serve WebSocket sessions and share one curriculum;
+HTTP sessions (no affinity across replicas) are refused with an error that names the WebSocket."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def test_two_replicas_share_one_curriculum() -> None:
                 counts.add(client.get(url + "/envs/Math-v0/curriculum").json()["stats"]["episodes"])
         assert len(pids) == 2, "both replicas should have answered"
         assert counts == {EPISODES}
+        for _ in range(4):  # whichever replica answers
+            reply = httpx.post(url + "/envs/Math-v0/reset", json={"seed": 0})
+            assert reply.status_code == 501 and reply.json()["data"]["code"] == "SESSION_ERROR"
+            assert "/envs/Math-v0/ws" in reply.json()["data"]["message"]
     finally:
         serve.shutdown()
         ray.shutdown()
