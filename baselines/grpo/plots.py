@@ -74,7 +74,8 @@ def plot_run(
     _legend(ax)
 
     ax = axes[0, 2]
-    curve(ax, "zero_variance_share", "zero-variance groups", "tab:purple")
+    curve(ax, "zero_variance_share/first_round", "first round (before dynamic sampling)", "tab:purple")
+    curve(ax, "zero_variance_share", "all rounds", "tab:pink")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("share of groups with all-equal rewards")
     ax.set_xlabel("step")
