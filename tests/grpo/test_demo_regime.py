@@ -96,7 +96,8 @@ def _results(before: float, after: float, control: float, zv: float, raises: int
 
     return {
         "before": arm(before), "after_grpo": arm(after), "control_sft": arm(control),
-        "grpo": {"zero_variance_share": zv, "level_raises": raises, "frontier": raises, "steps": 10},
+        "grpo": {"zero_variance_share": zv, "zero_variance_share_first_round": zv + 0.1, "level_raises": raises,
+                 "frontier": raises, "steps": 10},
         "control_steps": 5, "control_best_step": 3, "demo_wall_s": 100.0,
     }  # fmt: skip
 
@@ -111,7 +112,7 @@ def test_seed_summary_table_and_figure(tmp_path: Path) -> None:
     assert report["summary"]["grpo_minus_control"]["mean"] == pytest.approx(100 * (0.1 + 0.2 + 0.1) / 3)
     assert report["summary"]["grpo"]["sd"] == pytest.approx(10.0)
     md = (tmp_path / "seeds.md").read_text()
-    assert "| mean ± sd |" in md and "+20.0" in md
+    assert "| mean ± sd |" in md and "+20.0" in md and "| 35% / 25% |" in md
     assert (tmp_path / "seeds.png").stat().st_size > 10_000
     with pytest.raises(FileNotFoundError, match="seed 5"):
         seeds.collect(tmp_path, [0, 5])
