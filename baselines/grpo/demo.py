@@ -32,6 +32,7 @@ from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transfor
 from baselines.grpo.plots import plot_run
 from baselines.grpo.report import generation_throughput, training_section
 from baselines.grpo.rollout import RolloutCollector
+from baselines.grpo.screen import pooled_share
 from baselines.grpo.sft import SFTResult, demo_stream, make_sft_optimizer, sft_train, supervised_target
 from baselines.grpo.tiny import build_tiny
 from baselines.grpo.trainer import GRPOTrainer
@@ -224,8 +225,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "frontier": trainer.counters.level_max,
             "curriculum_moves": (trainer.controller.state().model_dump().get("stats") or {}).get("moves", []),
             "skipped_held_out_prompts": trainer.counters.skipped_prompts,
-            "zero_variance_share": _pooled(records, "zero_variance_share", "groups/generated"),
-            "zero_variance_share_first_round": _pooled(
+            "zero_variance_share": pooled_share(records, "zero_variance_share", "groups/generated"),
+            "zero_variance_share_first_round": pooled_share(
                 records, "zero_variance_share/first_round", "groups/first_round"
             ),
             "generation_tokens_per_s": generation_throughput(records),
@@ -260,15 +261,6 @@ def _early_stop(selector: BestOnValidation, every: int, patience: int) -> Any:
         return bool(patience) and selector.best > 0 and selector.checks_since_best() >= patience
 
     return stop
-
-
-def _pooled(records: list[dict[str, Any]], share: str, count: str) -> float:
-    """A per-step share pooled over the run: its groups over all steps' groups (not a mean of step shares)."""
-    pairs = [
-        (float(r[share]), float(r[count])) for r in records if isinstance(r.get(share), int | float) and r.get(count)
-    ]
-    total = sum(n for _, n in pairs)
-    return sum(s * n for s, n in pairs) / total if total else 0.0
 
 
 def _levels(result: EvalResult) -> str:

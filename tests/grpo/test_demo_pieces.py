@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from baselines.grpo.demo import _early_stop, _pooled
+from baselines.grpo.demo import _early_stop
 from baselines.grpo.metrics import progress_bar
 from baselines.grpo.report import generation_throughput
+from baselines.grpo.screen import pooled_share
 
 
 def test_generation_throughput_is_total_tokens_over_total_generation_time() -> None:
@@ -28,8 +29,8 @@ def test_pooled_share_weighs_steps_by_their_groups() -> None:
         {"zero_variance_share": 0.25, "groups/generated": 48},
         {"zero_variance_share": None, "groups/generated": 8},  # an unmeasured step is left out
     ]
-    assert _pooled(records, "zero_variance_share", "groups/generated") == pytest.approx((16 + 12) / 64)
-    assert _pooled([], "zero_variance_share", "groups/generated") == 0.0
+    assert pooled_share(records, "zero_variance_share", "groups/generated") == pytest.approx((16 + 12) / 64)
+    assert pooled_share([], "zero_variance_share", "groups/generated") == 0.0
 
 
 class _Selector:
