@@ -161,7 +161,6 @@ class SFTConfig(Section):
     patience: int = Field(
         default=0, ge=0, description="warm-up with early_stop: stop after N checks without a new best (0: never)"
     )
-    threads: int = Field(default=0, ge=0, description="torch CPU threads for the warm-up (0: run.threads)")
 
 
 class DemoConfig(Section):

@@ -3,7 +3,8 @@
 1. build a tiny Llama (random init) and a BPE tokenizer trained on generated env text;
 2. fix a held-out set: ``held_out_per_level`` tasks per level, seeds disjoint from training, and
    their prompt texts excluded from every training stream;
-3. supervised warm-up on generated worked solutions (`baselines.grpo.worked`);
+3. supervised warm-up on generated worked solutions (`baselines.grpo.worked`); with
+   ``demo.sft.early_stop`` it checks the validation split and goes back to its best checkpoint;
 4. held-out accuracy of that checkpoint (greedy);
 5. GRPO with the curriculum in the loop, from that checkpoint;
 6. held-out accuracy after GRPO;
@@ -106,9 +107,6 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         else ""
     )
     _say(start, f"SFT warm-up: up to {sft.max_steps} steps of {sft.batch_size}{stopping}")
-    grpo_threads = torch.get_num_threads()
-    if sft.threads:
-        torch.set_num_threads(sft.threads)  # the control's core is idle until GRPO starts
     try:
         warmup = sft_train(
             model,
@@ -131,7 +129,6 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     finally:
         if selector is not None:
             selector.close()
-        torch.set_num_threads(grpo_threads)
     kept = f", kept step {warmup.best_step} (validation {selector.best:.3f})" if selector else ""
     _say(
         start,
