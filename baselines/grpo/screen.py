@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     after = evaluate(evaluator, requests, label="after")
     evaluator.close()
     records = read_metrics(args.out / "metrics.jsonl")
-    result = {
+    result: dict[str, Any] = {
         "before": before.as_dict(),
         "after": after.as_dict(),
         "gain_points": 100 * (after.accuracy - before.accuracy),
