@@ -180,6 +180,13 @@ class SFTConfig(Section):
         default=50, ge=1, description="control: greedy accuracy on the validation split every N steps"
     )
     log_every: int = Field(default=50, ge=0, description="a progress line every N steps (0: none)")
+    early_stop: bool = Field(
+        default=False,
+        description="warm-up: check the validation split every eval_every steps and keep the best weights",
+    )
+    patience: int = Field(
+        default=0, ge=0, description="warm-up with early_stop: stop after N checks without a new best (0: never)"
+    )
 
 
 class DemoConfig(Section):

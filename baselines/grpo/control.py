@@ -16,6 +16,7 @@ start from the same files: the SFT checkpoint plus its optimizer, scheduler and 
 
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import multiprocessing.sharedctypes
@@ -83,7 +84,9 @@ def continue_sft(
     rng.bit_generator.state = state["stream_rng"]
     stream = demo_stream(config, tokenizer, rng, exclude)
     amp = autocast_dtype(config.model.dtype, device)
-    selector = _BestOnValidation(config, model, tokenizer, stream, amp) if stream.validation_requests else None
+    selector = (
+        BestOnValidation(config, model, tokenizer, stream, amp, label="control") if stream.validation_requests else None
+    )
 
     def stop(steps: int, elapsed: float) -> bool:
         if selector is not None and steps % sft.eval_every == 0 and steps not in selector.checked:
@@ -124,12 +127,31 @@ def continue_sft(
     return result
 
 
-class _BestOnValidation:
-    """Greedy accuracy on the validation split at each check; remembers the best weights (ties: the earlier)."""
+class BestOnValidation:
+    """Greedy accuracy on the validation split at each check; remembers the best weights (ties: the earlier).
 
-    def __init__(self, config: TrainConfig, model: Any, tokenizer: Any, stream: SupervisedStream, amp: Any) -> None:
+    With ``optimizer`` (and ``scheduler``) it also keeps their state at the best check, so a run that
+    goes back to the best weights (the warm-up's early stopping) continues from a consistent state.
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        model: Any,
+        tokenizer: Any,
+        stream: SupervisedStream,
+        amp: Any,
+        *,
+        label: str,
+        optimizer: Any = None,
+        scheduler: Any = None,
+    ) -> None:
         rollout = config.rollout
         self.model = model
+        self.label = label
+        self.optimizer, self.scheduler = optimizer, scheduler
+        self.best_optimizer: dict[str, Any] = {}
+        self.best_scheduler: dict[str, Any] = {}
         self.requests = stream.validation_requests
         self.collector = RolloutCollector.from_config(
             config.env,
@@ -153,11 +175,28 @@ class _BestOnValidation:
         if accuracy > self.best:
             self.best, self.best_step = accuracy, step
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            if self.optimizer is not None:
+                self.best_optimizer = copy.deepcopy(self.optimizer.state_dict())
+            if self.scheduler is not None:
+                self.best_scheduler = copy.deepcopy(self.scheduler.state_dict())
         print(
-            f"  [control] step {step}: validation accuracy {accuracy:.3f} "
+            f"  [{self.label}] step {step}: validation accuracy {accuracy:.3f} "
             f"(best {self.best:.3f} at step {self.best_step})",
             flush=True,
         )
+
+    def checks_since_best(self) -> int:
+        """Checks after the best one (the early-stopping patience counter)."""
+        steps = [step for step, _ in self.history]
+        return len(steps) - 1 - steps.index(self.best_step) if self.best_step in steps else 0
+
+    def restore_best(self) -> None:
+        """Put the best check's weights (and optimizer/scheduler state, when kept) back."""
+        self.model.load_state_dict(self.best_state)
+        if self.optimizer is not None and self.best_optimizer:
+            self.optimizer.load_state_dict(self.best_optimizer)
+        if self.scheduler is not None and self.best_scheduler:
+            self.scheduler.load_state_dict(self.best_scheduler)
 
     def close(self) -> None:
         self.collector.close()

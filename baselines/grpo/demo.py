@@ -3,7 +3,8 @@
 1. build a tiny Llama (random init) and a BPE tokenizer trained on generated env text;
 2. fix a held-out set: ``held_out_per_level`` tasks per level, seeds disjoint from training, and
    their prompt texts excluded from every training stream;
-3. supervised warm-up on generated worked solutions (`baselines.grpo.worked`);
+3. supervised warm-up on generated worked solutions (`baselines.grpo.worked`); with
+   ``demo.sft.early_stop`` it checks the validation split and goes back to its best checkpoint;
 4. held-out accuracy of that checkpoint (greedy);
 5. GRPO with the curriculum in the loop, from that checkpoint;
 6. held-out accuracy after GRPO;
@@ -25,13 +26,14 @@ import torch
 
 from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig, dump_toml
-from baselines.grpo.control import BesideControl, continue_sft, runs_beside, save_start
+from baselines.grpo.control import BesideControl, BestOnValidation, continue_sft, runs_beside, save_start
 from baselines.grpo.evaluate import EvalResult, distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
 from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
 from baselines.grpo.plots import plot_run
-from baselines.grpo.report import training_section
+from baselines.grpo.report import generation_throughput, training_section
 from baselines.grpo.rollout import RolloutCollector
+from baselines.grpo.screen import pooled_share
 from baselines.grpo.sft import SFTResult, demo_stream, make_sft_optimizer, sft_train, supervised_target
 from baselines.grpo.tiny import build_tiny
 from baselines.grpo.trainer import GRPOTrainer
@@ -92,25 +94,46 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         )
     else:
         _say(start, f"demonstrations: a fresh worked example every time, levels {sft.levels}")
-    _say(start, f"SFT warm-up: {sft.max_steps} steps of {sft.batch_size}")
     optimizer, scheduler = make_sft_optimizer(model, sft.lr, sft.warmup_steps)
-    warmup = sft_train(
-        model,
-        optimizer,
-        scheduler,
-        stream,
-        batch_size=sft.batch_size,
-        max_steps=sft.max_steps,
-        time_budget_s=sft.time_budget_s,
-        max_grad_norm=sft.max_grad_norm,
-        autocast_dtype=amp,
-        log_every=sft.log_every,
-        label="sft warm-up",
+    selector = None
+    if sft.early_stop and stream.validation_requests:
+        selector = BestOnValidation(
+            config, model, tokenizer, stream, amp, label="sft warm-up", optimizer=optimizer, scheduler=scheduler
+        )
+    stopping = (
+        f", keeping the best of validation checks every {sft.eval_every} steps"
+        + (f" (stops after {sft.patience} checks without a new best)" if sft.patience else "")
+        if selector
+        else ""
     )
+    _say(start, f"SFT warm-up: up to {sft.max_steps} steps of {sft.batch_size}{stopping}")
+    try:
+        warmup = sft_train(
+            model,
+            optimizer,
+            scheduler,
+            stream,
+            batch_size=sft.batch_size,
+            max_steps=sft.max_steps,
+            time_budget_s=sft.time_budget_s,
+            max_grad_norm=sft.max_grad_norm,
+            autocast_dtype=amp,
+            stop=_early_stop(selector, sft.eval_every, sft.patience) if selector else None,
+            log_every=sft.log_every,
+            label="sft warm-up",
+        )
+        if selector is not None:
+            selector.check(warmup.steps)
+            selector.restore_best()
+            warmup.validation, warmup.best_step = selector.history, selector.best_step
+    finally:
+        if selector is not None:
+            selector.close()
+    kept = f", kept step {warmup.best_step} (validation {selector.best:.3f})" if selector else ""
     _say(
         start,
         f"SFT warm-up: {warmup.steps} steps, {warmup.examples} examples, {warmup.wall_s:.0f} s, "
-        f"final loss {np.mean(warmup.losses[-20:]):.3f}",
+        f"final loss {np.mean(warmup.losses[-20:]):.3f}{kept}",
     )
     sft_dir = out / "sft"
     save_start(sft_dir, model, tokenizer, optimizer, scheduler, stream)
@@ -181,6 +204,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "levels": sft.levels,
             "pool": len(stream.pool),
             "validation": len(stream.validation_requests),
+            "validation_checks": [list(p) for p in warmup.validation],
+            "best_step": warmup.best_step,
         },
         "before": before.as_dict(),
         "after_grpo": after.as_dict(),
@@ -197,8 +222,11 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
             "frontier": trainer.counters.level_max,
             "curriculum_moves": (trainer.controller.state().model_dump().get("stats") or {}).get("moves", []),
             "skipped_held_out_prompts": trainer.counters.skipped_prompts,
-            "zero_variance_share": _mean(records, "zero_variance_share"),
-            "generation_tokens_per_s": _ratio(records, "tokens/generated", "time/generation_s"),
+            "zero_variance_share": pooled_share(records, "zero_variance_share", "groups/generated"),
+            "zero_variance_share_first_round": pooled_share(
+                records, "zero_variance_share/first_round", "groups/first_round"
+            ),
+            "generation_tokens_per_s": generation_throughput(records),
         },
         "gain_points": 100 * gained,
         "control_gain_points": 100 * (control.accuracy - before.accuracy) if control else None,
@@ -220,14 +248,16 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     return summary
 
 
-def _mean(records: list[dict[str, Any]], key: str) -> float:
-    values = [float(r[key]) for r in records if isinstance(r.get(key), int | float)]
-    return float(np.mean(values)) if values else 0.0
+def _early_stop(selector: BestOnValidation, every: int, patience: int) -> Any:
+    """``sft_train``'s ``stop``: validation every ``every`` steps; stop after ``patience`` checks without a new best."""
 
+    def stop(steps: int, elapsed: float) -> bool:
+        if steps % every == 0 and steps not in selector.checked:
+            selector.check(steps)
+        # a model that has not solved one validation task yet is still learning the format: no stopping
+        return bool(patience) and selector.best > 0 and selector.checks_since_best() >= patience
 
-def _ratio(records: list[dict[str, Any]], num: str, den: str) -> float:
-    total = sum(r.get(den) or 0.0 for r in records)
-    return sum(r.get(num) or 0.0 for r in records) / total if total else 0.0
+    return stop
 
 
 def _levels(result: EvalResult) -> str:
@@ -265,8 +295,10 @@ def _table(summary: dict[str, Any]) -> str:
         lines.append(f"Curriculum: the frontier (highest level sampled) moved to {moves}")
     lines.append(
         f"GRPO: {grpo['steps']} steps, {grpo['wall_s']:.0f} s, frontier raised {grpo['level_raises']} time(s) "
-        f"(to level {grpo['frontier']}), zero-variance groups {100 * grpo.get('zero_variance_share', 0.0):.0f}% "
-        f"of those sampled; {grpo['generation_tokens_per_s']:.0f} generated tokens/s. "
+        f"(to level {grpo['frontier']}); zero-variance groups "
+        f"{100 * grpo.get('zero_variance_share_first_round', 0.0):.0f}% of each step's first round "
+        f"({100 * grpo.get('zero_variance_share', 0.0):.0f}% counting dynamic sampling's extra rounds); "
+        f"generation {grpo['generation_tokens_per_s']:.0f} tokens/s (tokens sampled / generation time). "
         f"Demo total {summary['demo_wall_s']:.0f} s."
     )
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,20 @@ def truncate_after(path: Path, step: int) -> None:
     path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept), encoding="utf-8")
 
 
-def progress_bar(total: int, initial: int, enabled: bool, desc: str = "grpo") -> tqdm[Any]:
+def progress_bar(total: int, initial: int, enabled: bool, desc: str = "grpo", stream: Any = None) -> tqdm[Any]:
+    """A tqdm bar on a terminal only: piped to a file its redraws would interleave with the plain progress lines
+    (``logging.log_every``), which are what a log file gets."""
+    stream = sys.stderr if stream is None else stream
+    interactive = bool(getattr(stream, "isatty", lambda: False)())
     return tqdm(
-        total=total, initial=initial, disable=not enabled, desc=desc, dynamic_ncols=True, leave=True, mininterval=2.0
+        total=total,
+        initial=initial,
+        disable=not (enabled and interactive),
+        desc=desc,
+        dynamic_ncols=True,
+        leave=True,
+        mininterval=2.0,
+        file=stream,
     )
 
 

@@ -58,8 +58,11 @@ def plot_run(
         ax.plot(steps, smooth(values, window), color=color, label=label)
 
     ax = axes[0, 0]
-    curve(ax, "reward/mean", "reward (rollouts)", "tab:blue")
-    curve(ax, "accuracy", "accuracy (rollouts)", "tab:green")
+    if _series(records, "reward/mean")[1] == _series(records, "accuracy")[1]:  # 0/1 rewards: one line, not two
+        curve(ax, "accuracy", "reward = accuracy (rollouts)", "tab:green")
+    else:
+        curve(ax, "reward/mean", "reward (rollouts)", "tab:blue")
+        curve(ax, "accuracy", "accuracy (rollouts)", "tab:green")
     ax.set_title(f"training rollouts (moving average over {window} steps)")
     ax.set_xlabel("step")
     _legend(ax)
@@ -74,7 +77,8 @@ def plot_run(
     _legend(ax)
 
     ax = axes[0, 2]
-    curve(ax, "zero_variance_share", "zero-variance groups", "tab:purple")
+    curve(ax, "zero_variance_share/first_round", "first round (before dynamic sampling)", "tab:purple")
+    curve(ax, "zero_variance_share", "all rounds", "tab:pink")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("share of groups with all-equal rewards")
     ax.set_xlabel("step")
@@ -82,8 +86,11 @@ def plot_run(
 
     ax = axes[1, 0]
     curve(ax, "entropy", "entropy (nats/token)", "tab:brown")
-    curve(ax, "kl", "KL to reference", "tab:gray")
-    curve(ax, "clip_fraction", "clip fraction", "tab:olive")
+    curve(
+        ax, "kl", "KL to reference" + (" (0: no reference, beta = 0)" if _flat_zero(records, "kl") else ""), "tab:gray"
+    )
+    clip_note = " (0: one update per batch, ratio 1)" if _flat_zero(records, "clip_fraction") else ""
+    curve(ax, "clip_fraction", "clip fraction" + clip_note, "tab:olive")
     ax.set_title("policy")
     ax.set_xlabel("step")
     _legend(ax)
@@ -121,6 +128,11 @@ def plot_run(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _flat_zero(records: list[dict[str, Any]], key: str) -> bool:
+    values = _series(records, key)[1]
+    return bool(values) and not any(values)
 
 
 def _legend(ax: Any, **kwargs: Any) -> None:

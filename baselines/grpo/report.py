@@ -18,6 +18,12 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def generation_throughput(records: list[dict[str, Any]]) -> float:
+    """The run's one throughput figure: every token GRPO sampled, over the seconds spent generating them."""
+    seconds = sum(r.get("time/generation_s") or 0.0 for r in records)
+    return sum(r.get("tokens/generated") or 0.0 for r in records) / seconds if seconds else 0.0
+
+
 def training_section(config: TrainConfig, records: list[dict[str, Any]], *, level_raises: int) -> str:
     """Markdown for the GRPO phase: first vs last tenth of the run, curriculum, throughput."""
     if not records:
@@ -28,7 +34,8 @@ def training_section(config: TrainConfig, records: list[dict[str, Any]], *, leve
         ("reward (rollouts)", "reward/mean"),
         ("accuracy (rollouts)", "accuracy"),
         ("mean level sampled", "level/mean"),
-        ("zero-variance share", "zero_variance_share"),
+        ("zero-variance share, first round", "zero_variance_share/first_round"),
+        ("zero-variance share, all rounds", "zero_variance_share"),
         ("entropy (nats/token)", "entropy"),
         ("KL to reference", "kl"),
         ("clip fraction", "clip_fraction"),
@@ -42,8 +49,7 @@ def training_section(config: TrainConfig, records: list[dict[str, Any]], *, leve
         f"- {len(records)} steps in {records[-1]['wall_time_s']:.0f} s "
         f"(generation {sum(r.get('time/generation_s', 0) for r in records):.0f} s, "
         f"training {sum(r.get('time/train_s', 0) for r in records):.0f} s); "
-        f"generated {_fmt(_mean(records, 'tokens/generation_per_s'), 0)} tokens/s, "
-        f"trained {_fmt(_mean(records, 'tokens/train_per_s'), 0)} tokens/s",
+        f"generation throughput {generation_throughput(records):.0f} tokens/s (tokens sampled / generation time)",
         f"- curriculum: frontier {records[0]['level/frontier']} -> {records[-1]['level/frontier']}, "
         f"raised {level_raises} time(s)",
         "",

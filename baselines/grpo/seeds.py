@@ -35,6 +35,9 @@ def seed_row(seed: int, results: dict[str, Any]) -> dict[str, Any]:
         "control_gain": 100 * (control - before),
         "grpo_minus_control": 100 * (after - control),
         "zero_variance_share": grpo.get("zero_variance_share", float("nan")),
+        "zero_variance_first_round": grpo.get("zero_variance_share_first_round", float("nan")),
+        "sft_warmup_steps": results.get("sft_warmup", {}).get("steps", 0),
+        "sft_warmup_best_step": results.get("sft_warmup", {}).get("best_step", -1),
         "level_raises": grpo["level_raises"],
         "frontier": grpo["frontier"],
         "grpo_steps": grpo["steps"],
@@ -52,8 +55,11 @@ def seed_row(seed: int, results: dict[str, Any]) -> dict[str, Any]:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Mean, sample standard deviation, min and max of every column over the seeds."""
     summary: dict[str, Any] = {}
-    for column in (*COLUMNS, "zero_variance_share", "level_raises", "demo_wall_s"):
-        values = [float(r[column]) for r in rows]
+    for column in (*COLUMNS, "zero_variance_share", "zero_variance_first_round", "level_raises", "demo_wall_s"):
+        values = [float(r[column]) for r in rows if r[column] == r[column]]  # NaN: not recorded by that run
+        if not values:
+            summary[column] = {"mean": float("nan"), "sd": float("nan"), "min": float("nan"), "max": float("nan")}
+            continue
         summary[column] = {
             "mean": statistics.fmean(values),
             "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
@@ -67,12 +73,13 @@ def table(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     """A markdown table: one line per seed, then mean ± sd."""
     head = (
         "| seed | SFT start | after GRPO | GRPO gain | SFT control | control gain | GRPO - control "
-        "| zero-variance groups | frontier raises | demo wall time |\n"
+        "| zero-variance groups (first round / all rounds) | frontier raises | demo wall time |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [
         f"| {r['seed']} | {r['sft_start']:.1f} | {r['grpo']:.1f} | {r['grpo_gain']:+.1f} | {r['control']:.1f} "
-        f"| {r['control_gain']:+.1f} | {r['grpo_minus_control']:+.1f} | {100 * r['zero_variance_share']:.0f}% "
+        f"| {r['control_gain']:+.1f} | {r['grpo_minus_control']:+.1f} "
+        f"| {_pct(r['zero_variance_first_round'])} / {_pct(r['zero_variance_share'])} "
         f"| {r['level_raises']} | {r['demo_wall_s']:.0f} s |"
         for r in rows
     ]
@@ -83,9 +90,14 @@ def table(rows: list[dict[str, Any]], summary: dict[str, Any]) -> str:
         f"| {m['grpo_gain']:+.1f} ± {sd['grpo_gain']:.1f} | {m['control']:.1f} ± {sd['control']:.1f} "
         f"| {m['control_gain']:+.1f} ± {sd['control_gain']:.1f} "
         f"| {m['grpo_minus_control']:+.1f} ± {sd['grpo_minus_control']:.1f} "
-        f"| {100 * m['zero_variance_share']:.0f}% | {m['level_raises']:.1f} | {m['demo_wall_s']:.0f} s |"
+        f"| {_pct(m['zero_variance_first_round'])} / {_pct(m['zero_variance_share'])} "
+        f"| {m['level_raises']:.1f} | {m['demo_wall_s']:.0f} s |"
     )
     return head + "\n".join(lines) + "\n"
+
+
+def _pct(share: float) -> str:
+    return "n/a" if share != share else f"{100 * share:.0f}%"  # NaN: a result from before the share was kept
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> Path:

@@ -119,7 +119,8 @@ class SFTResult:
     examples: int = 0
     wall_s: float = 0.0
     losses: list[float] = field(default_factory=list)
-    #: control arm only: (step, validation accuracy) at every check, and the step whose weights were kept
+    #: with a validation split (the control; the warm-up with early_stop): (step, validation accuracy) at
+    #: every check, and the step whose weights were kept
     validation: list[tuple[int, float]] = field(default_factory=list)
     best_step: int = -1
 

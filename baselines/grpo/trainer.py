@@ -93,6 +93,7 @@ class StepBatch:
     kept: list[Group]
     generated: list[Group]
     rounds: int
+    first_round: int = 0  # groups of the first generation round (before dynamic sampling drew more)
 
 
 @dataclass
@@ -305,7 +306,7 @@ class GRPOTrainer:
         want, size = rollout.groups_per_step, rollout.group_size
         kept: list[Group] = []
         generated: list[Group] = []
-        count, rounds = want, 0
+        count, rounds, first = want, 0, 0
         while True:
             rounds += 1
             groups = self.collector.collect([self.draw_group() for _ in range(count)], size)
@@ -313,6 +314,7 @@ class GRPOTrainer:
                 for r in group.rollouts:
                     self.controller.update(r.level, r.reward, r.task_id)
             generated.extend(groups)
+            first = first or len(groups)
             if not rollout.dynamic_sampling:
                 kept = groups
                 break
@@ -322,7 +324,7 @@ class GRPOTrainer:
                 break
             rate = max(len(informative) / len(groups), 0.25)  # expected share of informative groups
             count = min(want, math.ceil((want - len(kept)) / rate))
-        return StepBatch(kept=kept[:want], generated=generated, rounds=rounds)
+        return StepBatch(kept=kept[:want], generated=generated, rounds=rounds, first_round=first)
 
     # ---- optimisation -------------------------------------------------------------------------
     def optimise(self, groups: list[Group]) -> dict[str, Any]:
@@ -471,12 +473,15 @@ def rollout_metrics(batch: StepBatch) -> dict[str, Any]:
         for key, value in r.components.items():
             components[key].append(value)
     flat = sum(_flat(g) for g in batch.generated)
+    first = batch.first_round or len(batch.generated)
     record: dict[str, Any] = {
         "reward/mean": float(np.mean(rewards)),
         "reward/std": float(np.std(rewards)),
         "accuracy": float(np.mean(judged)) if judged else None,
         "zero_variance_share": flat / len(batch.generated),
+        "zero_variance_share/first_round": sum(_flat(g) for g in batch.generated[:first]) / first,
         "groups/generated": len(batch.generated),
+        "groups/first_round": first,
         "groups/kept": len(batch.kept),
         "sampling_rounds": batch.rounds,
         "completion/mean_tokens": float(np.mean([r.generated_tokens for r in rollouts])),

@@ -1,6 +1,10 @@
 """`Frontier`: the RLVE rule, a difficulty frontier that moves up once the policy masters it.
 
-Levels are sampled uniformly from the last ``window`` levels up to the frontier ``h``. Every
+Levels are sampled from the last ``window`` levels up to the frontier ``h``: uniformly, or with
+``weighting = "variance"`` in proportion to ``max(floor, 4 p (1 - p))``, where ``p`` is the level's
+recent pass rate (an exponential average over its last ~``memory`` episodes; 0.5 before any). A
+group of rollouts carries a learning signal only when its rewards differ, which is likeliest near
+``p = 0.5``; the floor keeps mastered and hopeless levels in the mix (so nothing is forgotten). Every
 ``min_rollouts`` finished episodes *at* ``h`` form one evaluation block: if their pass rate is at
 least ``threshold`` the frontier rises by one; if ``lower_below`` is set and the pass rate falls
 under it (a collapse), the frontier drops by one. Either way the block's counters restart, so each
@@ -8,6 +12,8 @@ decision rests on fresh evidence. Episodes at other levels only feed the per-lev
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -23,6 +29,11 @@ class FrontierParams(StrictModel):
     threshold: float = Field(default=0.9, gt=0.0, le=1.0, description="pass rate at the frontier that raises it")
     min_rollouts: int = Field(default=128, ge=1, description="episodes at the frontier per decision")
     lower_below: float | None = Field(default=None, ge=0.0, lt=1.0, description="pass rate that lowers it")
+    weighting: Literal["uniform", "variance"] = Field(
+        default="uniform", description="variance: weight levels by 4p(1-p) of their recent pass rate p"
+    )
+    floor: float = Field(default=0.1, gt=0.0, le=1.0, description="variance weighting: the least weight of a level")
+    memory: int = Field(default=256, ge=1, description="variance weighting: episodes the recent pass rate averages")
 
     @model_validator(mode="after")
     def _consistent(self) -> FrontierParams:
@@ -50,6 +61,7 @@ class FrontierStats(StrictModel):
     rollouts: int = 0
     levels: dict[int, LevelTally] = Field(default_factory=dict)
     moves: list[FrontierMove] = Field(default_factory=list)
+    recent: dict[int, float] = Field(default_factory=dict)  # exponential average of the pass rate per level
 
 
 class Frontier(Controller):
@@ -72,7 +84,22 @@ class Frontier(Controller):
     def sample(self, rng: np.random.Generator) -> int:
         top = self.frontier()
         bottom = max(self.params.low, top - self.params.window + 1)
-        return int(rng.integers(bottom, top + 1))
+        if self.params.weighting == "uniform":
+            return int(rng.integers(bottom, top + 1))
+        levels = list(range(bottom, top + 1))
+        weights = np.array([w for _, w in self.weights(levels)])
+        return int(levels[int(rng.choice(len(levels), p=weights / weights.sum()))])
+
+    def weights(self, levels: list[int] | None = None) -> list[tuple[int, float]]:
+        """``(level, unnormalised weight)`` of the window's levels under ``weighting = "variance"``."""
+        if levels is None:
+            top = self.frontier()
+            levels = list(range(max(self.params.low, top - self.params.window + 1), top + 1))
+        out = []
+        for level in levels:
+            p = self.stats.recent.get(level, 0.5)
+            out.append((level, max(self.params.floor, 4.0 * p * (1.0 - p))))
+        return out
 
     def update(self, level: int, reward: float, task_id: str | None = None, *, component: str | None = None) -> None:
         stats, top, won = self.stats, self.frontier(), success(reward)
@@ -80,6 +107,8 @@ class Frontier(Controller):
         tally = stats.levels.setdefault(int(level), LevelTally())
         tally.rollouts += 1
         tally.successes += won
+        rate = 1.0 / min(tally.rollouts, self.params.memory)  # a plain mean until `memory` episodes, then decay
+        stats.recent[int(level)] = stats.recent.get(int(level), 0.5) * (1.0 - rate) + won * rate
         if level != top:
             return
         stats.block_rollouts += 1

@@ -21,12 +21,17 @@ def test_demo_pipeline_in_miniature(threads: int, tmp_path: Path, capsys: pytest
          "demo.held_out_per_level=4", "demo.sft.pool=20", "demo.sft.validation=4", "demo.sft.eval_every=2",
          "rollout.groups_per_step=2", "rollout.max_new_tokens=8",
          "model.tiny.hidden_size=32", "model.tiny.head_dim=16", "model.tiny.corpus_tasks=60",
-         "model.tiny.vocab_size=320", "logging.progress=false", f"run.threads={threads}"],
+         "model.tiny.vocab_size=320", "logging.progress=false", f"run.threads={threads}",
+         "demo.sft.early_stop=true", "demo.sft.patience=5", "curriculum.weighting='variance'"],
     )  # fmt: skip
     summary = run_demo(config)
     assert summary["completed"] and summary["grpo"]["steps"] == 2 and summary["sft_warmup"]["steps"] == 3
     assert summary["held_out"]["n"] == 24 and set(summary["before"]["per_level"]) == {str(k) for k in range(6)}
     assert summary["sft_warmup"]["pool"] == 20 and summary["sft_warmup"]["validation"] == 4
+    # the warm-up checked validation at steps 0, 2 and its last step, and kept one of them
+    warm = summary["sft_warmup"]
+    assert [step for step, _ in warm["validation_checks"]] == [0, 2, 3] and warm["best_step"] in (0, 2, 3)
+    assert 0.0 <= summary["grpo"]["zero_variance_share_first_round"] <= 1.0
     # the control checked its validation split at its start (step 0) and kept one of the checked steps
     checked = [step for step, _ in summary["control_validation"]]
     assert checked[0] == 0 and summary["control_best_step"] in checked

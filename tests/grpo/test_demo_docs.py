@@ -22,6 +22,12 @@ def test_docs_figures_equal_the_recorded_results() -> None:
         assert f"     {level}   {before['per_level_n'][level]} {acc:>10.3f} {after['per_level'][level]:>8.3f}" in doc
     grpo = results["grpo"]
     assert f"frontier raised {grpo['level_raises']} time(s)" in doc
-    assert f"zero-variance groups {100 * grpo['zero_variance_share']:.0f}%" in doc
+    assert (
+        f"zero-variance groups {100 * grpo['zero_variance_share_first_round']:.0f}% of each step's first round" in doc
+    )
+    assert f"({100 * grpo['zero_variance_share']:.0f}% counting dynamic sampling's extra rounds)" in doc
+    assert f"generation {grpo['generation_tokens_per_s']:.0f} tokens/s" in doc  # the one throughput figure
+    warmup = results["sft_warmup"]
+    assert f"warm-up stopped after {warmup['steps']:,} steps and kept step {warmup['best_step']:,}" in doc
     assert f"Demo total {results['demo_wall_s']:.0f} s" in doc
     assert f"{results['control_steps']:,} SFT steps" in doc and f"step-{results['control_best_step']:,}" in doc

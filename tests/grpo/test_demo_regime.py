@@ -96,7 +96,8 @@ def _results(before: float, after: float, control: float, zv: float, raises: int
 
     return {
         "before": arm(before), "after_grpo": arm(after), "control_sft": arm(control),
-        "grpo": {"zero_variance_share": zv, "level_raises": raises, "frontier": raises, "steps": 10},
+        "grpo": {"zero_variance_share": zv, "zero_variance_share_first_round": zv + 0.1, "level_raises": raises,
+                 "frontier": raises, "steps": 10},
         "control_steps": 5, "control_best_step": 3, "demo_wall_s": 100.0,
     }  # fmt: skip
 
@@ -111,7 +112,43 @@ def test_seed_summary_table_and_figure(tmp_path: Path) -> None:
     assert report["summary"]["grpo_minus_control"]["mean"] == pytest.approx(100 * (0.1 + 0.2 + 0.1) / 3)
     assert report["summary"]["grpo"]["sd"] == pytest.approx(10.0)
     md = (tmp_path / "seeds.md").read_text()
-    assert "| mean ± sd |" in md and "+20.0" in md
+    assert "| mean ± sd |" in md and "+20.0" in md and "| 35% / 25% |" in md
     assert (tmp_path / "seeds.png").stat().st_size > 10_000
     with pytest.raises(FileNotFoundError, match="seed 5"):
         seeds.collect(tmp_path, [0, 5])
+
+
+def _fine_prompts(level: int, n: int) -> list[tuple[str, str]]:
+    env = rlvr_envs.make("rlvr/MathArith-v0", schedule="fine")
+    out = []
+    for seed in range(n):
+        env.reset(seed=seed, options={"level": level})
+        task = rlvr_envs.unwrap(env).task
+        out.append((task.prompt, str(task.data["answer"])))
+    env.close()
+    return out
+
+
+def test_fine_schedule_puts_an_additions_only_level_before_each_new_operator_count() -> None:
+    for level in (2, 5):
+        prompts = _fine_prompts(level, 60)
+        assert not any("\\times" in p or "\\div" in p for p, _ in prompts), level
+        ops = int(graded_knobs(level, "fine")["num_ops"])
+        for prompt, answer in prompts:
+            solved = solve_arithmetic(prompt)
+            assert solved is not None and str(solved[0]) == answer and len(solved[1]) == ops
+    # the levels after them bring products back, as the graded levels they mirror
+    assert any("\\times" in p or "\\div" in p for p, _ in _fine_prompts(3, 60))
+    assert graded_knobs(3, "fine") == graded_knobs(2) and graded_knobs(6, "fine") == graded_knobs(4)
+
+
+def test_default_schedule_is_unchanged_by_the_fine_option() -> None:
+    """Seeds of rlvr/MathArith-v0 keep their meaning: no option is the graded schedule, task for task."""
+    explicit = rlvr_envs.make("rlvr/MathArith-v0", schedule="graded")
+    for level in range(MAX_LEVEL + 1):
+        tasks = []
+        for seed in range(10):
+            explicit.reset(seed=seed, options={"level": level})
+            tasks.append((rlvr_envs.unwrap(explicit).task.prompt, str(rlvr_envs.unwrap(explicit).task.data["answer"])))
+        assert _prompts(level, 10) == tasks
+    explicit.close()

@@ -50,6 +50,29 @@ def test_frontier_rises_only_after_min_rollouts_at_threshold() -> None:
     assert frontier.stats.moves[-1].rollouts == 10 and frontier.stats.moves[-1].pass_rate == 1.0
 
 
+def test_frontier_variance_weighting_prefers_levels_near_half_and_keeps_a_floor() -> None:
+    frontier = Frontier(start=3, window=4, min_rollouts=10_000, weighting="variance", floor=0.1, memory=50)
+    _feed(frontier, 0, [1.0] * 50)  # mastered: p = 1, weight = the floor
+    _feed(frontier, 1, [1.0, 0.0] * 25)  # p = 0.5, weight 1
+    _feed(frontier, 2, [1.0] + [0.0] * 9)  # p = 0.1, weight 0.36
+    weights = dict(frontier.weights())
+    assert weights[0] == pytest.approx(0.1) and weights[1] == pytest.approx(1.0)
+    assert weights[2] == pytest.approx(0.36) and weights[3] == pytest.approx(1.0)  # untried: p = 0.5
+    rng = np.random.default_rng(0)
+    counts = Counter(frontier.sample(rng) for _ in range(4000))
+    assert set(counts) == {0, 1, 2, 3}  # nothing in the window is dropped
+    assert counts[1] > 2 * counts[2] > 4 * counts[0]
+    assert counts[0] / 4000 == pytest.approx(0.1 / 2.46, abs=0.015)
+
+
+def test_frontier_variance_weighting_follows_the_recent_pass_rate() -> None:
+    frontier = Frontier(start=0, window=1, min_rollouts=10_000, weighting="variance", memory=20)
+    _feed(frontier, 0, [0.0] * 200)
+    _feed(frontier, 0, [1.0] * 60)  # three memories of successes: the old failures have faded
+    assert frontier.stats.recent[0] > 0.9
+    assert frontier.stats.levels[0].pass_rate == pytest.approx(60 / 260)  # the tally still counts everything
+
+
 def test_frontier_block_below_threshold_restarts_counting() -> None:
     frontier = Frontier(min_rollouts=10, threshold=0.8)
     _feed(frontier, 0, [1.0] * 7 + [0.0] * 3)  # 0.7 < 0.8
@@ -217,6 +240,7 @@ CONTROLLER_TABLES = [
     {"kind": "fixed", "level": 3},
     {"kind": "uniform", "low": 1, "high": 4},
     {"kind": "frontier", "min_rollouts": 8, "threshold": 0.6, "lower_below": 0.1},
+    {"kind": "frontier", "min_rollouts": 8, "threshold": 0.6, "window": 4, "weighting": "variance", "memory": 16},
     {"kind": "thompson", "high": 8, "per_task": True},
     {"kind": "mixture", "components": {"a": {"kind": "frontier", "min_rollouts": 4}, "b": {"kind": "thompson"}}},
 ]
