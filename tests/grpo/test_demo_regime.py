@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 _NEGATIVE_LITERAL = re.compile(r"\(-\d+\)")
 
 
-def _prompts(level: int, n: int) -> list[tuple[str, str]]:
-    env = rlvr_envs.make("rlvr/MathArith-v0")
+def _prompts(level: int, n: int, **kwargs: object) -> list[tuple[str, str]]:
+    """(prompt, answer) of ``n`` MathArith-v0 tasks at ``level`` (``kwargs``: family options such as ``schedule``)."""
+    env = rlvr_envs.make("rlvr/MathArith-v0", **kwargs)
     out = []
     for seed in range(n):
         env.reset(seed=seed, options={"level": level})
@@ -118,27 +119,16 @@ def test_seed_summary_table_and_figure(tmp_path: Path) -> None:
         seeds.collect(tmp_path, [0, 5])
 
 
-def _fine_prompts(level: int, n: int) -> list[tuple[str, str]]:
-    env = rlvr_envs.make("rlvr/MathArith-v0", schedule="fine")
-    out = []
-    for seed in range(n):
-        env.reset(seed=seed, options={"level": level})
-        task = rlvr_envs.unwrap(env).task
-        out.append((task.prompt, str(task.data["answer"])))
-    env.close()
-    return out
-
-
 def test_fine_schedule_puts_an_additions_only_level_before_each_new_operator_count() -> None:
     for level in (2, 5):
-        prompts = _fine_prompts(level, 60)
+        prompts = _prompts(level, 60, schedule="fine")
         assert not any("\\times" in p or "\\div" in p for p, _ in prompts), level
         ops = int(graded_knobs(level, "fine")["num_ops"])
         for prompt, answer in prompts:
             solved = solve_arithmetic(prompt)
             assert solved is not None and str(solved[0]) == answer and len(solved[1]) == ops
     # the levels after them bring products back, as the graded levels they mirror
-    assert any("\\times" in p or "\\div" in p for p, _ in _fine_prompts(3, 60))
+    assert any("\\times" in p or "\\div" in p for p, _ in _prompts(3, 60, schedule="fine"))
     assert graded_knobs(3, "fine") == graded_knobs(2) and graded_knobs(6, "fine") == graded_knobs(4)
 
 
