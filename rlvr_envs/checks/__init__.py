@@ -38,15 +38,17 @@ def shortcut_group(ctx: CheckContext, on_result: Callable[[CheckResult], None] |
     from rlvr_envs.checks.shortcuts import run_shortcuts
 
     start = time.perf_counter()
-    report = run_shortcuts(ctx.env_id, list(ctx.levels), ctx.shortcut_tasks, seed=0)
+    # a sample of ctx.shortcut_tasks (20-100) is judged with room for sampling noise; the full audit
+    # (`python -m rlvr_envs.checks.shortcuts`, 1,000 tasks) holds the exact bars
+    report = run_shortcuts(ctx.env_id, list(ctx.levels), ctx.shortcut_tasks, seed=0, sampling_noise=True)
     seconds = (time.perf_counter() - start) / max(1, len({r.policy for r in report.results}))
     results: list[CheckResult] = []
     for policy in dict.fromkeys(r.policy for r in report.results):
         rows = [r for r in report.results if r.policy == policy]
         failing = [r for r in rows if not r.passed]
         message = "; ".join(
-            f"level {r.level}: +{r.excess_reward:.3f} mean above the floor (bar {report.bar_mean}), "
-            f"full reward on {r.full_share:.1%} of tasks (bar {r.full_bar:.1%})"
+            f"level {r.level}: +{r.excess_reward:.3f} mean above the floor (allowed {r.mean_bar:.3f} on "
+            f"{r.tasks} tasks), full reward on {r.full_share:.1%} of tasks (allowed {r.full_bar:.1%})"
             for r in failing
         )
         if failing:

@@ -18,6 +18,7 @@ comparison), which a test checks against the sandbox on a sample.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,6 +34,7 @@ BAR_MEAN = 0.02
 BAR_FULL = 0.005
 BAR_FULL_LEGIT = 0.02
 FULL = 0.999  # a reward at or above this is "full reward"
+SIGMAS = 3.0  # how far above a bar a small sample may land before it counts against the env
 MAX_TURNS = 8  # a shortcut never needs more turns than this
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
@@ -392,6 +394,7 @@ class ShortcutResult(BaseModel):
     full_share: float
     full_bar: float
     passed: bool
+    mean_bar: float = BAR_MEAN  # the excess mean reward allowed (above BAR_MEAN only for a small sample)
 
 
 class ShortcutReport(BaseModel):
@@ -427,6 +430,18 @@ class ShortcutReport(BaseModel):
             row = [f"{cell[name, lv].excess_reward:+.3f} / {cell[name, lv].full_share:.1%}" for lv in self.levels]
             lines.append(f"| {name} | " + " | ".join(row) + " |")
         return "\n".join(lines)
+
+
+def sampling_allowance(bar: float, n: int, sigmas: float = SIGMAS) -> float:
+    """The share a sample of ``n`` tasks may show when the true share sits exactly at ``bar``.
+
+    With 20 tasks one lucky hit is 5%: judging a small sample by the exact bar fails envs on
+    noise. ``bar + sigmas * binomial sd + 1/n`` (one task of slack for the discreteness) keeps a
+    sample's false alarms rare while a real shortcut (many times the bar) still fails.
+    """
+    if n <= 0:
+        return bar
+    return bar + sigmas * math.sqrt(bar * (1 - bar) / n) + 1 / n
 
 
 def _play(env: Any, task: Task, shortcut: Shortcut, prior: dict[str, str]) -> float:
@@ -490,6 +505,7 @@ def run_shortcuts(
     simulate_code: bool = True,
     calibration_tasks: int = 200,
     progress: Callable[[str], None] | None = None,
+    sampling_noise: bool = False,
     **make_kwargs: Any,
 ) -> ShortcutReport:
     """Play every applicable shortcut on ``n_tasks`` tasks per level of ``env_id``.
@@ -499,6 +515,8 @@ def run_shortcuts(
         simulate_code: judge Code shortcuts from their known outputs instead of the sandbox.
         calibration_tasks: tasks (other seeds) from which the prior-answer policies learn.
         progress: called with a line per (level, policy) done.
+        sampling_noise: judge by `sampling_allowance` of the bars instead of the exact bars (for
+            quick samples of a few dozen tasks; the audit of >= 1,000 tasks uses the exact bars).
     """
     from rlvr_envs.envs.api import make, unwrap
 
@@ -530,6 +548,10 @@ def run_shortcuts(
                 mean = float(np.mean(rewards)) if rewards else 0.0
                 full = float(np.mean([r >= FULL for r in rewards])) if rewards else 0.0
                 bar = BAR_FULL_LEGIT if shortcut.legit_share else BAR_FULL
+                mean_bar = BAR_MEAN
+                if sampling_noise:  # a 0/1 reward's mean is its full share: the mean's bar is at least that
+                    mean_bar = sampling_allowance(max(BAR_MEAN, bar), len(rewards))
+                    bar = sampling_allowance(bar, len(rewards))
                 excess = mean - floor
                 results.append(
                     ShortcutResult(
@@ -539,8 +561,9 @@ def run_shortcuts(
                         mean_reward=round(mean, 5),
                         excess_reward=round(excess, 5),
                         full_share=round(full, 5),
-                        full_bar=bar,
-                        passed=excess <= BAR_MEAN and full <= bar,
+                        full_bar=round(bar, 5),
+                        mean_bar=round(mean_bar, 5),
+                        passed=excess <= mean_bar and full <= bar,
                     )
                 )
                 if progress is not None:

@@ -8,18 +8,19 @@ slow run plays >= 1,000 tasks at each of five levels across every env's range wi
 
 from __future__ import annotations
 
-import math
 
 import pytest
 
 import rlvr_envs
 from rlvr_envs.checks.shortcuts import (
+    BAR_FULL_LEGIT,
     BAR_MEAN,
     CODE_SHORTCUTS,
     GENERIC,
     applicable,
     judge_code_outputs,
     run_shortcuts,
+    sampling_allowance,
 )
 
 ENV_IDS = rlvr_envs.list_envs()
@@ -30,8 +31,9 @@ FAST_TASKS = {"rlvr/EcomDialogue-v0": 6, "rlvr/LongContextSearch-v0": 8}
 OPEN: dict[str, str] = {}
 OPEN_FULL = {
     **OPEN,
-    "rlvr/MathArith-v0": "small-integer arithmetic (the GRPO demo's graded schedule): 0, 1, the last number and the "
-    "prior right on 2.1-3.3% of tasks at levels 0-8; left as it is so the demo's measurements stand",
+    "rlvr/MathArith-v0": "one-digit arithmetic (the GRPO demo's graded schedule) has a narrow legitimate answer range: "
+    "0, 1, the first or last number and the prior are right on 2.1-3.3% of tasks at levels 0-8; the fixes tried "
+    "distort the family (docs/shortcuts.md, 'Open')",
 }
 
 
@@ -42,19 +44,11 @@ def _params(open_ones: dict[str, str]) -> list[object]:
     ]
 
 
-def _allowance(bar: float, n: int) -> float:
-    """The full-reward share a sample of ``n`` may show when the true share is at the bar (3 sigma)."""
-    return bar + 3 * math.sqrt(bar * (1 - bar) / n) + 1 / n
-
-
 @pytest.mark.parametrize("env_id", _params(OPEN))
 def test_fast_sample_of_the_shortcut_corpus(env_id: str) -> None:
     n = FAST_TASKS.get(env_id, 25)
-    report = run_shortcuts(env_id, [0, 2], n, seed=11, calibration_tasks=n)
-    for result in report.results:
-        mean_bar = max(BAR_MEAN, result.full_bar)  # a 0/1 reward's mean is its full share
-        assert result.excess_reward <= _allowance(mean_bar, n), f"{env_id}: {result}"
-        assert result.full_share <= _allowance(result.full_bar, n), f"{env_id}: {result}"
+    report = run_shortcuts(env_id, [0, 2], n, seed=11, calibration_tasks=n, sampling_noise=True)
+    assert report.passed, f"{env_id} shortcuts over the sampling allowance:\n{report.table()}"
 
 
 @pytest.mark.slow
@@ -134,3 +128,39 @@ def test_check_command_runs_the_shortcut_group(capsys: pytest.CaptureFixture[str
     names = {row["name"] for row in rows}
     assert code == 0 and {"shortcut:constant_0", "shortcut:echo_prompt", "shortcut:hedge"} <= names
     assert all(row["passed"] for row in rows)
+
+
+def test_sampling_allowance_absorbs_noise_but_not_a_shortcut() -> None:
+    """20 tasks: one lucky hit (5%) is noise against a 2% bar; a real shortcut on a quarter of them is not."""
+    assert sampling_allowance(BAR_FULL_LEGIT, 20) > 0.05
+    assert sampling_allowance(BAR_FULL_LEGIT, 20) < 0.25
+    assert sampling_allowance(BAR_FULL_LEGIT, 100_000) == pytest.approx(BAR_FULL_LEGIT, abs=0.002)
+
+
+def test_quick_check_of_math_v0_is_not_failed_by_sampling_noise(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check --quick` plays 20 tasks a level; exact bars failed Math-v0 on one or two lucky hits."""
+    import json
+
+    from rlvr_envs import cli
+
+    code = cli.main(["check", "rlvr/Math-v0", "--quick", "--group", "shortcuts", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    failing = [row["message"] for row in rows if not row["passed"]]
+    assert code == 0 and not failing, failing
+    allowed = [r["full_bar"] for row in rows for r in row["details"]["results"]]
+    assert all(bar > BAR_FULL_LEGIT for bar in allowed if bar >= BAR_FULL_LEGIT)  # the allowance was applied
+
+
+def test_exact_bars_judge_the_audit() -> None:
+    """Without ``sampling_noise`` the bars are the exact ones (the >= 1,000-task audit)."""
+    report = run_shortcuts("rlvr/Math-v0", [0], 20, seed=0, calibration_tasks=20, policies=["constant_0"])
+    assert [r.full_bar for r in report.results] == [BAR_FULL_LEGIT]
+    assert [r.mean_bar for r in report.results] == [BAR_MEAN]
+
+
+def test_cli_docs_state_the_allowance_the_code_applies() -> None:
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text().split())
+    for n in (20, 100):
+        assert f"{sampling_allowance(BAR_FULL_LEGIT, n):.1%} on {n}" in text
