@@ -8,7 +8,6 @@ slow run plays >= 1,000 tasks at each of five levels across every env's range wi
 
 from __future__ import annotations
 
-
 import pytest
 
 import rlvr_envs
