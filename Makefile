@@ -14,7 +14,7 @@ INSTALL_TORCH = if [ -z "$(HAS_GPU)" ]; then $(PIP) install -q "$(TORCH_CPU)" ||
 	else $(PIP) install -q torch; fi
 
 .PHONY: run demo-seeds demo-long eval test test-all test-vllm bench docs lint typecheck install install-dev install-train \
-	install-vllm install-integrations docs-refresh clean
+	install-vllm install-integrations install-testlibs docs-refresh clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ $(VLLM_VENV)/.installed: pyproject.toml
 	fi
 	touch $@
 
+# TRL and Ray for the default test run (their tests would skip without them). Installed after the train extra, so
+# torch is already the CPU wheel and trl's torch requirement pulls nothing. verl stays in install-integrations:
+# it pins transformers<5.11 and would downgrade the train extra's transformers.
+$(VENV)/.installed-testlibs: pyproject.toml $(VENV)/.installed-train
+	$(PIP) install -q -e ".[trl,ray]"
+	touch $@
+
 # TRL, verl, Ray and the eval client (docs/integrations.md); torch first, as for install-train.
 $(VENV)/.installed-integrations: pyproject.toml $(VENV)/.installed
 	@$(INSTALL_TORCH)
@@ -57,6 +64,7 @@ install-dev: $(VENV)/.installed-dev
 install-train: $(VENV)/.installed-train
 install-vllm: $(VLLM_VENV)/.installed
 install-integrations: $(VENV)/.installed-integrations
+install-testlibs: $(VENV)/.installed-testlibs
 
 ## The main job: the CPU demo. A tiny model built from scratch learns arithmetic on rlvr/MathArith-v0 from a small
 ## pool of worked examples (SFT warm-up), then GRPO with a curriculum, beside an SFT control on the same pool;
@@ -76,8 +84,9 @@ demo-long: install-train
 eval: install
 	$(BIN)/rlvr-envs eval all --policy oracle --policy random --episodes 50 --out runs/eval.jsonl
 
-## The default test suite (slow tests excluded), GRPO tests included: installs the dev and train extras.
-test: install-dev install-train
+## The default test suite (slow tests excluded), GRPO, TRL and Ray tests included: installs the dev, train, trl and
+## ray extras (verl's tests need make test-all).
+test: install-dev install-train install-testlibs
 	$(BIN)/python -m pytest -q
 
 ## Everything, slow tests included; installs the integrations' libraries (TRL, verl, Ray) so their tests run.
