@@ -141,10 +141,21 @@ def _copy_expression(probe: Probe) -> str:
     return _boxed(found[-1] if found else probe.prompt[:200])
 
 
+def math_prior_key(task: Task) -> str:
+    """The kind of a Math task a task-blind policy can tell from the prompt's wording: its generator
+    (``metadata["generator"]``), else a user family's own ``metadata["family"]``, else one kind."""
+    metadata = task.metadata
+    return str(metadata.get("generator") or metadata.get("family") or "")
+
+
+def _prior_answer(probe: Probe) -> str:
+    return _boxed(probe.prior.get(math_prior_key(probe.task), "0"))
+
+
 MATH = ("math", "math_python")
 MATH_SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("copy_expression", _copy_expression, MATH),
-    Shortcut("prior_answer", lambda p: _boxed(p.prior.get(str(p.task.metadata.get("family", "")), "0")), MATH, True),
+    Shortcut("prior_answer", _prior_answer, MATH, True),  # the most common answer per generator
 )
 
 
@@ -471,7 +482,7 @@ def _gold_answer(task: Task) -> tuple[str, str] | None:
         return str(task.metadata.get("question_family")), str(task.data["question"]["answer"])
     if task.family in MATH:
         answer = task.data.get("answer")
-        return (str(task.metadata.get("family", "")), str(answer)) if answer is not None else None
+        return (math_prior_key(task), str(answer)) if answer is not None else None
     if task.family == "longcontext_qa":
         return str(task.metadata.get("question_type")), str(task.data.get("answer"))
     return None
