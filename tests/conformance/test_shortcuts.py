@@ -205,3 +205,23 @@ def test_cli_docs_state_the_allowance_the_code_applies() -> None:
     text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text().split())
     for n in (20, 100):
         assert f"{sampling_allowance(BAR_FULL_LEGIT, n):.1%} on {n}" in text
+
+
+def test_prior_shares_break_the_prior_down_by_generator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generator whose every answer is the same shows a 100% share; the shipped ones do not."""
+    from rlvr_envs.checks.shortcuts import main, prior_shares
+    from rlvr_envs.tasks.math.generators import GENERATORS
+
+    rows = prior_shares("rlvr/Math-v0", [0], 60, seed=2, calibration_tasks=60)
+    assert rows and {r.level for r in rows} == {0}
+    assert sum(r.tasks for r in rows) == 60
+    assert all(0.0 <= r.hit_share <= 1.0 for r in rows)
+    assert max(r.hit_share for r in rows) < 1.0  # no shipped generator has a single answer
+    assert main(["--env", "rlvr/Math-v0", "--levels", "0", "--tasks", "30", "--by-kind"]) == 0
+    out = capsys.readouterr().out
+    assert "| level | kind |" in out and any(f"| 0 | {r.kind} |" in out for r in rows)
+    monkeypatch.setitem(GENERATORS, "fake_sum", _ConstantGenerator("fake_sum", "7", "What is $3 + 4$?"))
+    fakes = prior_shares("rlvr/Math-v0", [0], 20, seed=2, calibration_tasks=20, generators=["fake_sum"])
+    assert [(r.kind, r.prior, r.hit_share) for r in fakes] == [("fake_sum", "7", 1.0)]
