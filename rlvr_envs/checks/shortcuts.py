@@ -141,10 +141,21 @@ def _copy_expression(probe: Probe) -> str:
     return _boxed(found[-1] if found else probe.prompt[:200])
 
 
+def math_prior_key(task: Task) -> str:
+    """The kind of a Math task a task-blind policy can tell from the prompt's wording: its generator
+    (``metadata["generator"]``), else a user family's own ``metadata["family"]``, else one kind."""
+    metadata = task.metadata
+    return str(metadata.get("generator") or metadata.get("family") or "")
+
+
+def _prior_answer(probe: Probe) -> str:
+    return _boxed(probe.prior.get(math_prior_key(probe.task), "0"))
+
+
 MATH = ("math", "math_python")
 MATH_SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("copy_expression", _copy_expression, MATH),
-    Shortcut("prior_answer", lambda p: _boxed(p.prior.get(str(p.task.metadata.get("family", "")), "0")), MATH, True),
+    Shortcut("prior_answer", _prior_answer, MATH, True),  # the most common answer per generator
 )
 
 
@@ -471,7 +482,7 @@ def _gold_answer(task: Task) -> tuple[str, str] | None:
         return str(task.metadata.get("question_family")), str(task.data["question"]["answer"])
     if task.family in MATH:
         answer = task.data.get("answer")
-        return (str(task.metadata.get("family", "")), str(answer)) if answer is not None else None
+        return (math_prior_key(task), str(answer)) if answer is not None else None
     if task.family == "longcontext_qa":
         return str(task.metadata.get("question_type")), str(task.data.get("answer"))
     return None
@@ -575,8 +586,52 @@ def run_shortcuts(
         env.close()
 
 
+class PriorShare(BaseModel):
+    """How often one kind's commonest calibration answer is the gold of a level's tasks."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    kind: str
+    tasks: int
+    prior: str
+    hit_share: float
+
+
+def prior_shares(
+    env_id: str, levels: list[int], n_tasks: int, seed: int = 0, calibration_tasks: int = 200, **make_kwargs: Any
+) -> list[PriorShare]:
+    """The prior-answer shortcut broken down by the kind it learns from (a Math generator, a VQA
+    question family, a long-context question type): which kind's typical answer pays, so the fix
+    goes to that generator. The same tasks and calibration as `run_shortcuts`; a hit is the gold
+    string equal to the prior (the verifier may accept a few more equivalent forms). Extra keywords
+    go to `gym.make`."""
+    from rlvr_envs.envs.api import make, unwrap
+
+    env = make(env_id, **make_kwargs)
+    inner = unwrap(env)
+    try:
+        rows: list[PriorShare] = []
+        for level in levels:
+            prior = _priors(_tasks(inner, level, calibration_tasks, seed, 1))
+            totals: Counter[str] = Counter()
+            hits: Counter[str] = Counter()
+            for task in _tasks(inner, level, n_tasks, seed, 0):
+                pair = _gold_answer(task)
+                if pair is not None:
+                    totals[pair[0]] += 1
+                    hits[pair[0]] += prior.get(pair[0]) == pair[1]
+            rows += [
+                PriorShare(level=level, kind=k, tasks=n, prior=prior.get(k, ""), hit_share=round(hits[k] / n, 5))
+                for k, n in sorted(totals.items())
+            ]
+        return rows
+    finally:
+        env.close()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rlvr_envs.checks.shortcuts --env ID [--levels 0,2,4,6,8] [--tasks 1000]``."""
+    """``python -m rlvr_envs.checks.shortcuts --env ID [--levels 0,2,4,6,8] [--tasks 1000] [--by-kind]``."""
     import argparse
     import sys
 
@@ -585,8 +640,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="0,2,4,6,8")
     parser.add_argument("--tasks", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--by-kind",
+        action="store_true",
+        help="only the prior-answer shortcut, per kind it learns from (Math generator, VQA question family, ...)",
+    )
     args = parser.parse_args(argv)
     levels = [int(v) for v in args.levels.split(",") if v.strip()]
+    if args.by_kind:
+        rows = prior_shares(args.env, levels, args.tasks, args.seed, calibration_tasks=min(args.tasks, 200))
+        if not rows:
+            print(f"{args.env}: no prior-answer shortcut applies (its tasks carry no gold answer to learn)")
+            return 0
+        print("| level | kind | tasks | prior answer | share of the kind's tasks | share of the level's tasks |")
+        print("|---|---|---|---|---|---|")
+        for row in rows:
+            level_total = sum(r.tasks for r in rows if r.level == row.level)
+            overall = row.hit_share * row.tasks / level_total
+            print(f"| {row.level} | {row.kind} | {row.tasks} | {row.prior} | {row.hit_share:.1%} | {overall:.1%} |")
+        return 0
     report = run_shortcuts(
         args.env,
         levels,

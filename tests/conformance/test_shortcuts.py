@@ -64,6 +64,48 @@ def test_the_corpus_can_fail() -> None:
     assert not report.passed and report.best().excess_reward > 0.1
 
 
+class _ConstantGenerator:
+    """A fake Math generator whose every problem has the same answer (a stand-in for a family whose
+    generators each have a typical answer, told apart by their wording)."""
+
+    def __init__(self, name: str, answer: str, question: str) -> None:
+        self.name, self.answer, self.question = name, answer, question
+
+    def knobs(self, level: int) -> dict[str, int | float]:
+        return {"size": level}
+
+    def generate(self, rng: object, level: int) -> object:
+        from rlvr_envs.tasks.math.problem import MathProblem
+
+        return MathProblem(
+            family=self.name, question=self.question, answer=self.answer, answer_kind="integer", knobs={"size": level}
+        )
+
+
+def test_math_prior_is_learned_per_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Math tasks carry ``metadata["generator"]`` (no ``family`` key): the prior must be keyed by it,
+    so two generators with different constant answers are each answered right every time (keyed by
+    one shared kind, it would give one answer to both and be right on about half the tasks)."""
+    from rlvr_envs.checks.shortcuts import math_prior_key
+    from rlvr_envs.core.types import Task
+    from rlvr_envs.tasks.math.generators import GENERATORS
+
+    monkeypatch.setitem(GENERATORS, "fake_sum", _ConstantGenerator("fake_sum", "7", "What is $3 + 4$?"))
+    monkeypatch.setitem(GENERATORS, "fake_count", _ConstantGenerator("fake_count", "11", "How many are there?"))
+    report = run_shortcuts(
+        "rlvr/Math-v0",
+        [0],
+        60,
+        seed=2,
+        calibration_tasks=60,
+        policies=["prior_answer"],
+        generators=["fake_sum", "fake_count"],
+    )
+    assert [r.full_share for r in report.results] == [1.0]
+    user = Task(task_id="t", family="math", level=0, prompt="?", metadata={"family": "mine"})
+    assert math_prior_key(user) == "mine" and math_prior_key(user.model_copy(update={"metadata": {}})) == ""
+
+
 def test_generic_shortcuts_apply_to_any_family() -> None:
     names = {s.name for s in applicable("someone_elses_family")}
     assert names == {s.name for s in GENERIC}
@@ -163,3 +205,23 @@ def test_cli_docs_state_the_allowance_the_code_applies() -> None:
     text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text().split())
     for n in (20, 100):
         assert f"{sampling_allowance(BAR_FULL_LEGIT, n):.1%} on {n}" in text
+
+
+def test_prior_shares_break_the_prior_down_by_generator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generator whose every answer is the same shows a 100% share; the shipped ones do not."""
+    from rlvr_envs.checks.shortcuts import main, prior_shares
+    from rlvr_envs.tasks.math.generators import GENERATORS
+
+    rows = prior_shares("rlvr/Math-v0", [0], 60, seed=2, calibration_tasks=60)
+    assert rows and {r.level for r in rows} == {0}
+    assert sum(r.tasks for r in rows) == 60
+    assert all(0.0 <= r.hit_share <= 1.0 for r in rows)
+    assert max(r.hit_share for r in rows) < 1.0  # no shipped generator has a single answer
+    assert main(["--env", "rlvr/Math-v0", "--levels", "0", "--tasks", "30", "--by-kind"]) == 0
+    out = capsys.readouterr().out
+    assert "| level | kind |" in out and any(f"| 0 | {r.kind} |" in out for r in rows)
+    monkeypatch.setitem(GENERATORS, "fake_sum", _ConstantGenerator("fake_sum", "7", "What is $3 + 4$?"))
+    fakes = prior_shares("rlvr/Math-v0", [0], 20, seed=2, calibration_tasks=20, generators=["fake_sum"])
+    assert [(r.kind, r.prior, r.hit_share) for r in fakes] == [("fake_sum", "7", 1.0)]

@@ -38,6 +38,12 @@ _GROUPS = [
 ]
 _LETTERS = "ABCDEFGHKLMNPRST"
 _FRAC_NOTE = "Give your answer as a reduced fraction."
+#: committees and arrangements draw the population from at least 4..12 (at levels 0-2 it was 4..6-10,
+#: where C(5, 2) = C(5, 3) = 10 was the answer of one level-0 task in eight)
+_POPULATION_FLOOR = 12
+#: urn colour counts are drawn from at least 1..6 (1..3 at levels 0-1, where 1/2 was the answer of one
+#: level-0 urn task in three)
+_URN_COUNT_FLOOR = 6
 
 
 @register
@@ -77,7 +83,7 @@ class CombinatoricsGenerator:
     @staticmethod
     def _choose(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str, bool]:
         while True:  # k = n - 1 is degenerate: choosing who is left out, the answer is n from the prompt
-            n = rint(rng, 4, int(kn["n_max"]))
+            n = rint(rng, 4, max(_POPULATION_FLOOR, int(kn["n_max"])))
             k = rint(rng, 2, min(n - 1, int(kn["k_max"]) + 1))
             if k != n - 1:  # n >= 4, so k = 2 always qualifies: the loop ends
                 break
@@ -88,7 +94,7 @@ class CombinatoricsGenerator:
     @staticmethod
     def _arrange(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str, bool]:
         while True:  # n = 3 is degenerate: 2 or 3 of 3 in a row are both 3! = 6, k makes no difference
-            n = rint(rng, 3, int(kn["n_max"]))
+            n = rint(rng, 3, max(_POPULATION_FLOOR, int(kn["n_max"])))
             k = rint(rng, 2, min(n, int(kn["k_max"]) + 1))
             if n > 3:  # n_max >= 6, so a draw of n = 4..6 ends the loop
                 break
@@ -100,9 +106,12 @@ class CombinatoricsGenerator:
     def _urn(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, Fraction, str, bool]:
         n_colors = min(len(_COLORS), 1 + int(kn["steps"]))
         colors = [_COLORS[i] for i in sample_distinct(rng, 0, len(_COLORS) - 1, n_colors)]
-        counts = [rint(rng, 1, max(2, int(kn["n_max"]) // 2)) for _ in colors]
-        total = sum(counts)
-        draw = rint(rng, 1, min(total - 1, int(kn["k_max"])))
+        while True:  # one marble from equally many of each colour is degenerate: 1/(colours), no counting
+            counts = [rint(rng, 1, max(_URN_COUNT_FLOOR, int(kn["n_max"]) // 2)) for _ in colors]
+            total = sum(counts)
+            draw = rint(rng, 1, min(total - 1, int(kn["k_max"])))
+            if draw > 1 or len(set(counts)) > 1:
+                break
         target = rint(rng, 0, n_colors - 1)
         want = rint(rng, max(1, draw - (total - counts[target])), min(draw, counts[target]))
         listing = join_and([f"{c} {col}" for c, col in zip(counts, colors, strict=True)])

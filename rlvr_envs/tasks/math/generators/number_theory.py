@@ -26,6 +26,9 @@ _SMALL_PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59,
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
 #: draws of a template before a degenerate instance is kept anyway (each redraw is rare, see the templates)
 _MAX_REDRAWS = 100
+#: the largest modulus of ``a^e mod m`` is at least this (levels 0-3 drew it from 3..10-25, where a few
+#: small remainders such as 1 were the answer of one task in four)
+_POWMOD_MODULUS_FLOOR = 30
 
 
 def _exponent_idle(a: int, m: int) -> bool:
@@ -115,15 +118,24 @@ class NumberTheoryGenerator:
 
     @staticmethod
     def _gcd(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str]:
+        """The gcd is drawn first, then realised as ``g`` times coprime cofactors (none of them 1, so
+        the gcd is never one of the numbers): drawn as multiples of a small ``g``, the gcd took a
+        handful of values (6 was right on one low-level gcd task in nine). ``g`` ranges over at least
+        30 values at the lowest levels (the numbers stay two-digit)."""
         lo, hi = digits_range(int(kn["digits"]))
         k = int(kn["num_args"])
+        g_max = max(hi // (4 * k), min(hi // (k + 1), 40))
+        nums: list[int] = []
         for _ in range(_MAX_REDRAWS):
-            g = rint(rng, 2, max(3, hi // (4 * k)))
-            lo_m = max(1, lo // g)
-            nums = [g * m for m in sample_distinct(rng, lo_m, max(lo_m + 2 * k, hi // g), k)]
-            value = math.gcd(*nums)
-            if value not in nums:  # degenerate: one number divides all the others, gcd(6, 12) = 6
+            g = rint(rng, 2, g_max)
+            lo_m, hi_m = max(2, -(-lo // g)), hi // g
+            if hi_m - lo_m + 1 < k:
+                continue
+            cofactors = sample_distinct(rng, lo_m, hi_m, k)
+            nums = [g * m for m in cofactors]
+            if math.gcd(*cofactors) == 1:
                 break
+        value = math.gcd(*nums)
         args = ", ".join(map(str, nums))
         return f"Find $\\gcd({args})$.", value, "Use the Euclidean algorithm."
 
@@ -150,7 +162,7 @@ class NumberTheoryGenerator:
     @staticmethod
     def _powmod(rng: np.random.Generator, kn: dict[str, int | float]) -> tuple[str, int, str]:
         for _ in range(_MAX_REDRAWS):
-            m = rint(rng, 3, int(kn["modulus_max"]))
+            m = rint(rng, 3, max(_POWMOD_MODULUS_FLOOR, int(kn["modulus_max"])))
             a = rint(rng, 2, 10 ** int(kn["digits"]) - 1)
             e = rint(rng, 2, 10 ** int(kn["exp_digits"]) + 5)
             last_digits = rng.random() < 0.3

@@ -41,7 +41,10 @@ class PolynomialRootsGenerator:
         level = check_level(level)
         return {
             "degree": 2 + level // 3,
-            "root_max": 3 + level,  # |p| of rational roots p/q
+            # |p| of rational roots p/q, at least 6: from -3..3 at level 0, one root set such as {-2, -1}
+            # was the answer of one task in twenty (the commonest-answer shortcut); degree, denominators
+            # and the other knobs still grade the levels
+            "root_max": max(6, 3 + level),
             "max_root_den": 1 if level < 2 else 2 + level // 4,  # q of rational roots
             "irrational": 1 if level >= 4 else 0,  # a quadratic factor with radical roots
             "nonreal_factor": 1 if level >= 6 else 0,  # an irreducible quadratic factor
