@@ -186,17 +186,9 @@ class AlgebraGenerator:
         qc = [rint(rng, -cm, cm) for _ in range(deg_q)] + [rint(rng, 1, int(kn["max_leading"]))]
         r = nonzero(rng, -min(cm, 6), min(cm, 6))
         rem = rint(rng, -cm, cm) if rng.random() < 0.5 else 0
-        kind: AnswerKind
-        if rng.random() < 0.5:
-            ans = None
-            what, kind = "quotient", "expression"
-            tail = "Give the quotient as a polynomial in $x$."
-        else:
-            if rem == 0:  # asked for, a zero remainder was the answer of half these tasks: "0" scored
-                rem = nonzero(rng, -cm, cm)  # drawn again, nonzero (quotient tasks keep exact division)
-            ans = str(rem)
-            what, kind = "remainder", "integer"
-            tail = "Give the remainder as an integer."
+        asks_quotient = rng.random() < 0.5
+        if not asks_quotient and rem == 0:  # asked for, a zero remainder was the answer of half these tasks
+            rem = nonzero(rng, -cm, cm)  # drawn again, nonzero (quotient tasks keep the remainder drawn)
         # p(x) = (x - r) q(x) + rem
         pc = [0] * (len(qc) + 1)
         for i, c in enumerate(qc):
@@ -204,8 +196,13 @@ class AlgebraGenerator:
             pc[i] -= r * c
         pc[0] += rem
         divisor = latex_poly([-r, 1])
-        if ans is None:
-            ans = latex_poly(qc)
+        kind: AnswerKind
+        if asks_quotient:
+            ans, what, kind = latex_poly(qc), "quotient", "expression"
+            tail = "Give the quotient as a polynomial in $x$."
+        else:
+            ans, what, kind = str(rem), "remainder", "integer"
+            tail = "Give the remainder as an integer."
         return MathProblem(
             family=self.name,
             question=f"Find the {what} when ${latex_poly(pc)}$ is divided by ${divisor}$. {tail}",
