@@ -506,6 +506,16 @@ def _tasks(inner: Any, level: int, n: int, seed: int, stream: int) -> list[Task]
     return out
 
 
+def _level_sample(
+    inner: Any, level: int, n_tasks: int, seed: int, calibration_tasks: int
+) -> tuple[list[Task], dict[str, str]]:
+    """A level's tasks and the prior learned from other seeds' calibration tasks: one draw shared by
+    `run_shortcuts` and `prior_shares`, so the breakdown explains the audit's own figures."""
+    tasks = _tasks(inner, level, n_tasks, seed, 0)
+    prior = _priors(_tasks(inner, level, calibration_tasks, seed, 1)) if calibration_tasks else {}
+    return tasks, prior
+
+
 def run_shortcuts(
     env_id: str,
     levels: list[int],
@@ -546,8 +556,7 @@ def run_shortcuts(
         results: list[ShortcutResult] = []
         floors: dict[int, float] = {}
         for level in levels:
-            tasks = _tasks(inner, level, n_tasks, seed, 0)
-            prior = _priors(_tasks(inner, level, calibration_tasks, seed, 1)) if calibration_tasks else {}
+            tasks, prior = _level_sample(inner, level, n_tasks, seed, calibration_tasks)
             floor = float(np.mean([_floor(inner, t) for t in tasks[: min(50, len(tasks))]])) if tasks else 0.0
             floors[level] = floor
             for shortcut in chosen:
@@ -613,10 +622,10 @@ def prior_shares(
     try:
         rows: list[PriorShare] = []
         for level in levels:
-            prior = _priors(_tasks(inner, level, calibration_tasks, seed, 1))
+            tasks, prior = _level_sample(inner, level, n_tasks, seed, calibration_tasks)
             totals: Counter[str] = Counter()
             hits: Counter[str] = Counter()
-            for task in _tasks(inner, level, n_tasks, seed, 0):
+            for task in tasks:
                 pair = _gold_answer(task)
                 if pair is not None:
                     totals[pair[0]] += 1
@@ -654,9 +663,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         print("| level | kind | tasks | prior answer | share of the kind's tasks | share of the level's tasks |")
         print("|---|---|---|---|---|---|")
+        level_totals: Counter[int] = Counter()
         for row in rows:
-            level_total = sum(r.tasks for r in rows if r.level == row.level)
-            overall = row.hit_share * row.tasks / level_total
+            level_totals[row.level] += row.tasks
+        for row in rows:
+            overall = row.hit_share * row.tasks / level_totals[row.level]
             print(f"| {row.level} | {row.kind} | {row.tasks} | {row.prior} | {row.hit_share:.1%} | {overall:.1%} |")
         return 0
     report = run_shortcuts(
