@@ -168,6 +168,12 @@ class SFTConfig(Section):
     warmup_steps: int = Field(default=20, ge=0)
     levels: list[int] = Field(default_factory=lambda: [0, 1, 2])
     max_grad_norm: float = Field(default=1.0, ge=0.0)
+    threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads for the warm-up and the evaluation after it, which run alone (0: every core); "
+        "GRPO and the control then use run.threads",
+    )
     pool: int = Field(
         default=0, ge=0, description="a fixed pool of this many worked examples (0: a fresh example every time)"
     )

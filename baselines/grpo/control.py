@@ -20,7 +20,6 @@ import copy
 import json
 import multiprocessing
 import multiprocessing.sharedctypes
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,14 @@ import torch
 from baselines.grpo.backends.hf import HFBackend
 from baselines.grpo.config import TrainConfig
 from baselines.grpo.evaluate import evaluate
-from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
+from baselines.grpo.model import (
+    autocast_dtype,
+    load_pretrained,
+    quiet_transformers,
+    resolve_device,
+    set_threads,
+    usable_cores,
+)
 from baselines.grpo.rollout import RolloutCollector
 from baselines.grpo.sft import SFTResult, SupervisedStream, demo_stream, make_sft_optimizer, sft_train
 
@@ -211,8 +217,7 @@ def _child(config_json: str, start: str, out: str, exclude: list[str], budget: A
 
 def runs_beside(config: TrainConfig, device: torch.device) -> bool:
     """Beside GRPO only where it takes a core GRPO does not use: CPU, ≥2 cores, GRPO on fewer threads."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return device.type == "cpu" and bool(config.run.threads) and config.run.threads < cores
+    return device.type == "cpu" and bool(config.run.threads) and config.run.threads < usable_cores()
 
 
 class BesideControl:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -29,7 +30,14 @@ from baselines.grpo.config import TrainConfig, dump_toml
 from baselines.grpo.control import BesideControl, BestOnValidation, continue_sft, runs_beside, save_start
 from baselines.grpo.evaluate import EvalResult, distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
-from baselines.grpo.model import autocast_dtype, load_pretrained, quiet_transformers, resolve_device, set_threads
+from baselines.grpo.model import (
+    autocast_dtype,
+    cpu_threads,
+    load_pretrained,
+    quiet_transformers,
+    resolve_device,
+    set_threads,
+)
 from baselines.grpo.plots import plot_run
 from baselines.grpo.report import generation_throughput, training_section
 from baselines.grpo.rollout import RolloutCollector
@@ -107,38 +115,40 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         else ""
     )
     _say(start, f"SFT warm-up: up to {sft.max_steps} steps of {sft.batch_size}{stopping}")
-    try:
-        warmup = sft_train(
-            model,
-            optimizer,
-            scheduler,
-            stream,
-            batch_size=sft.batch_size,
-            max_steps=sft.max_steps,
-            time_budget_s=sft.time_budget_s,
-            max_grad_norm=sft.max_grad_norm,
-            autocast_dtype=amp,
-            stop=_early_stop(selector, sft.eval_every, sft.patience) if selector else None,
-            log_every=sft.log_every,
-            label="sft warm-up",
+    alone = cpu_threads(sft.threads) if device.type == "cpu" else contextlib.nullcontext()
+    with alone:  # the warm-up and its evaluation run alone: every core (GRPO and the control: run.threads)
+        try:
+            warmup = sft_train(
+                model,
+                optimizer,
+                scheduler,
+                stream,
+                batch_size=sft.batch_size,
+                max_steps=sft.max_steps,
+                time_budget_s=sft.time_budget_s,
+                max_grad_norm=sft.max_grad_norm,
+                autocast_dtype=amp,
+                stop=_early_stop(selector, sft.eval_every, sft.patience) if selector else None,
+                log_every=sft.log_every,
+                label="sft warm-up",
+            )
+            if selector is not None:
+                selector.check(warmup.steps)
+                selector.restore_best()
+                warmup.validation, warmup.best_step = selector.history, selector.best_step
+        finally:
+            if selector is not None:
+                selector.close()
+        kept = f", kept step {warmup.best_step} (validation {selector.best:.3f})" if selector else ""
+        _say(
+            start,
+            f"SFT warm-up: {warmup.steps} steps, {warmup.examples} examples, {warmup.wall_s:.0f} s, "
+            f"final loss {np.mean(warmup.losses[-20:]):.3f}{kept}",
         )
-        if selector is not None:
-            selector.check(warmup.steps)
-            selector.restore_best()
-            warmup.validation, warmup.best_step = selector.history, selector.best_step
-    finally:
-        if selector is not None:
-            selector.close()
-    kept = f", kept step {warmup.best_step} (validation {selector.best:.3f})" if selector else ""
-    _say(
-        start,
-        f"SFT warm-up: {warmup.steps} steps, {warmup.examples} examples, {warmup.wall_s:.0f} s, "
-        f"final loss {np.mean(warmup.losses[-20:]):.3f}{kept}",
-    )
-    sft_dir = out / "sft"
-    save_start(sft_dir, model, tokenizer, optimizer, scheduler, stream)
-    stream.close()
-    before = evaluate(evaluator, requests, label="SFT start")
+        sft_dir = out / "sft"
+        save_start(sft_dir, model, tokenizer, optimizer, scheduler, stream)
+        stream.close()
+        before = evaluate(evaluator, requests, label="SFT start")
     _say(start, f"held-out accuracy after SFT: {_levels(before)}")
 
     # ---- GRPO ----------------------------------------------------------------------------------

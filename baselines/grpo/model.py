@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -50,6 +50,26 @@ def set_threads(run: RunConfig) -> None:
     if run.threads:
         torch.set_num_threads(run.threads)
         os.environ.setdefault("OMP_NUM_THREADS", str(run.threads))
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def cpu_threads(threads: int) -> Iterator[None]:
+    """Torch's CPU thread pool at ``threads`` (0: every core) inside the block, restored after it.
+
+    The demo's warm-up runs alone, so it may use every core; GRPO then drops back to
+    ``run.threads`` so the control can train beside it on the core that is left.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads or usable_cores())
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def quiet_transformers() -> None:

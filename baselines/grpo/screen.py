@@ -70,13 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "zero_variance_share_first_round": pooled_share(
             records, "zero_variance_share/first_round", "groups/first_round"
         ),
+        "zero_variance_share": pooled_share(records, "zero_variance_share", "groups/generated"),
+        "replayed_share": sum(int(r.get("groups/replayed", 0)) for r in records)
+        / max(1, sum(int(r["groups/generated"]) for r in records)),
         "wall_s": trainer.counters.elapsed_s,
     }
     (args.out / "screen.json").write_text(json.dumps(result, indent=2) + "\n")
     print(
         f"RESULT {args.out}: held-out {before.accuracy:.3f} -> {after.accuracy:.3f} ({result['gain_points']:+.1f} pt), "
         f"frontier raised {result['level_raises']} time(s), zero-variance groups (first round) "
-        f"{100 * result['zero_variance_share_first_round']:.0f}%, GRPO {result['wall_s']:.0f} s",
+        f"{100 * result['zero_variance_share_first_round']:.0f}% ({100 * result['zero_variance_share']:.0f}% over all "
+        f"rounds), replayed groups {100 * result['replayed_share']:.0f}%, GRPO {result['wall_s']:.0f} s",
         flush=True,
     )
     return 0

@@ -94,6 +94,7 @@ class StepBatch:
     generated: list[Group]
     rounds: int
     first_round: int = 0  # groups of the first generation round (before dynamic sampling drew more)
+    replayed: int = 0  # generated groups that replay a task the curriculum chose again (not a fresh draw)
 
 
 @dataclass
@@ -306,10 +307,12 @@ class GRPOTrainer:
         want, size = rollout.groups_per_step, rollout.group_size
         kept: list[Group] = []
         generated: list[Group] = []
-        count, rounds, first = want, 0, 0
+        count, rounds, first, replayed = want, 0, 0, 0
         while True:
             rounds += 1
-            groups = self.collector.collect([self.draw_group() for _ in range(count)], size)
+            requests = [self.draw_group() for _ in range(count)]
+            replayed += sum(request.task_id is not None for request in requests)
+            groups = self.collector.collect(requests, size)
             for group in groups:
                 for r in group.rollouts:
                     self.controller.update(r.level, r.reward, r.task_id)
@@ -324,7 +327,7 @@ class GRPOTrainer:
                 break
             rate = max(len(informative) / len(groups), 0.25)  # expected share of informative groups
             count = min(want, math.ceil((want - len(kept)) / rate))
-        return StepBatch(kept=kept[:want], generated=generated, rounds=rounds, first_round=first)
+        return StepBatch(kept=kept[:want], generated=generated, rounds=rounds, first_round=first, replayed=replayed)
 
     # ---- optimisation -------------------------------------------------------------------------
     def optimise(self, groups: list[Group]) -> dict[str, Any]:
@@ -483,6 +486,7 @@ def rollout_metrics(batch: StepBatch) -> dict[str, Any]:
         "groups/generated": len(batch.generated),
         "groups/first_round": first,
         "groups/kept": len(batch.kept),
+        "groups/replayed": batch.replayed,
         "sampling_rounds": batch.rounds,
         "completion/mean_tokens": float(np.mean([r.generated_tokens for r in rollouts])),
         "turns/mean": float(np.mean([r.turns for r in rollouts])),

@@ -9,6 +9,14 @@ group of rollouts carries a learning signal only when its rewards differ, which 
 least ``threshold`` the frontier rises by one; if ``lower_below`` is set and the pass rate falls
 under it (a collapse), the frontier drops by one. Either way the block's counters restart, so each
 decision rests on fresh evidence. Episodes at other levels only feed the per-level tallies.
+
+``replay_share`` (off by default) spends that share of episodes on *replaying* a recent task whose
+last outcomes were mixed (some succeeded, some failed), chosen in proportion to ``4 p (1 - p)`` of
+those outcomes. A small policy is nearly deterministic per problem, so even at a level with
+``p = 0.5`` most fresh groups are all-right or all-wrong; a problem that just split its group is
+the likeliest to split again (Thompson's ``per_task`` does the same on a fixed dataset). Replayed
+episodes never feed the frontier's decisions or the per-level pass rates: "mastered" means fresh
+problems, not the ones picked for being half-solved.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from rlvr_envs.curriculum.base import Controller, LevelTally, StrictModel, success
+from rlvr_envs.curriculum.base import Choice, Controller, LevelTally, StrictModel, success
 
 
 class FrontierParams(StrictModel):
@@ -34,6 +42,13 @@ class FrontierParams(StrictModel):
     )
     floor: float = Field(default=0.1, gt=0.0, le=1.0, description="variance weighting: the least weight of a level")
     memory: int = Field(default=256, ge=1, description="variance weighting: episodes the recent pass rate averages")
+    replay_share: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="share of episodes that replay a recent task with mixed outcomes"
+    )
+    replay_tasks: int = Field(default=512, ge=1, description="replay: recent tasks remembered (least recent forgotten)")
+    replay_window: int = Field(
+        default=8, ge=2, description="replay: a task's latest outcomes that decide whether it is still mixed"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> FrontierParams:
@@ -54,6 +69,21 @@ class FrontierMove(StrictModel):
     pass_rate: float
 
 
+class ReplayTask(StrictModel):
+    """A recently seen task: its level, latest outcomes, and whether it was ever chosen for replay."""
+
+    level: int
+    outcomes: list[float] = Field(default_factory=list)
+    replayed: bool = False
+
+    def weight(self) -> float:
+        """``4 p (1 - p)`` of the latest outcomes: 0 unless they are mixed."""
+        if len(self.outcomes) < 2:
+            return 0.0
+        p = sum(self.outcomes) / len(self.outcomes)
+        return 4.0 * p * (1.0 - p)
+
+
 class FrontierStats(StrictModel):
     frontier: int | None = None  # None until the first sample/update: then start (or low)
     block_rollouts: int = 0
@@ -62,6 +92,8 @@ class FrontierStats(StrictModel):
     levels: dict[int, LevelTally] = Field(default_factory=dict)
     moves: list[FrontierMove] = Field(default_factory=list)
     recent: dict[int, float] = Field(default_factory=dict)  # exponential average of the pass rate per level
+    tasks: dict[str, ReplayTask] = Field(default_factory=dict)  # replay memory, least recently updated first
+    replays: int = 0  # replayed episodes chosen (reports)
 
 
 class Frontier(Controller):
@@ -80,6 +112,21 @@ class Frontier(Controller):
 
     def level_summary(self) -> dict[int, tuple[int, float | None]]:
         return {level: (tally.rollouts, tally.pass_rate) for level, tally in sorted(self.stats.levels.items())}
+
+    def choose(self, rng: np.random.Generator) -> Choice:
+        """A fresh level (`sample`), or with ``replay_share`` a recent mixed task inside the window."""
+        if self.params.replay_share > 0.0 and rng.random() < self.params.replay_share:
+            top = self.frontier()
+            bottom = max(self.params.low, top - self.params.window + 1)
+            ids = [i for i, task in self.stats.tasks.items() if bottom <= task.level <= top and task.weight() > 0.0]
+            if ids:
+                weights = np.array([self.stats.tasks[i].weight() for i in ids])
+                task_id = ids[int(rng.choice(len(ids), p=weights / weights.sum()))]
+                task = self.stats.tasks[task_id]
+                task.replayed = True
+                self.stats.replays += 1
+                return Choice(level=task.level, task_id=task_id)
+        return Choice(level=self.sample(rng))
 
     def sample(self, rng: np.random.Generator) -> int:
         top = self.frontier()
@@ -103,6 +150,8 @@ class Frontier(Controller):
 
     def update(self, level: int, reward: float, task_id: str | None = None, *, component: str | None = None) -> None:
         stats, top, won = self.stats, self.frontier(), success(reward)
+        if self.params.replay_share > 0.0 and task_id is not None and self._remember(task_id, int(level), won):
+            return  # a replayed episode: not evidence about the level's fresh problems
         stats.rollouts += 1
         tally = stats.levels.setdefault(int(level), LevelTally())
         tally.rollouts += 1
@@ -121,6 +170,16 @@ class Frontier(Controller):
             self._move(top + 1, pass_rate)
         elif self.params.lower_below is not None and pass_rate < self.params.lower_below and top > self.params.low:
             self._move(top - 1, pass_rate)
+
+    def _remember(self, task_id: str, level: int, won: float) -> bool:
+        """Add the outcome to the task's replay memory; True if the task had been chosen for replay."""
+        tasks = self.stats.tasks
+        task = tasks.pop(task_id, None) or ReplayTask(level=level)
+        tasks[task_id] = task  # re-inserted last: dict order is least recently updated first
+        task.outcomes = [*task.outcomes, won][-self.params.replay_window :]
+        while len(tasks) > self.params.replay_tasks:
+            del tasks[next(iter(tasks))]
+        return task.replayed
 
     def _move(self, level: int, pass_rate: float) -> None:
         self.stats.frontier = level

@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import torch
 
+from baselines.grpo import demo as demo_module
 from baselines.grpo.config import load_config
 from baselines.grpo.demo import run_demo
+from baselines.grpo.model import usable_cores
+from baselines.grpo.trainer import GRPOTrainer
 
 CONFIG = Path(__file__).resolve().parents[2] / "baselines" / "grpo" / "configs" / "math_demo.toml"
 
 
 @pytest.mark.parametrize("threads", [1, 0], ids=["control-beside-grpo", "control-after-grpo"])
-def test_demo_pipeline_in_miniature(threads: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_pipeline_in_miniature(
+    threads: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, int] = {}
+
+    def counting(name: str, function: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            seen[name] = torch.get_num_threads()
+            return function(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(demo_module, "sft_train", counting("warm-up", demo_module.sft_train))
+    monkeypatch.setattr(GRPOTrainer, "train", counting("grpo", GRPOTrainer.train))
+    default_threads = torch.get_num_threads()
     config = load_config(
         CONFIG,
         [f"run.out_dir='{tmp_path}'", "run.max_steps=2", "run.time_budget_s=0", "demo.sft.max_steps=3",
@@ -25,6 +44,8 @@ def test_demo_pipeline_in_miniature(threads: int, tmp_path: Path, capsys: pytest
          "demo.sft.early_stop=true", "demo.sft.patience=5", "curriculum.weighting='variance'"],
     )  # fmt: skip
     summary = run_demo(config)
+    # the warm-up runs alone on every core; GRPO (and the control beside it) get run.threads
+    assert seen == {"warm-up": usable_cores(), "grpo": threads or default_threads}
     assert summary["completed"] and summary["grpo"]["steps"] == 2 and summary["sft_warmup"]["steps"] == 3
     assert summary["held_out"]["n"] == 24 and set(summary["before"]["per_level"]) == {str(k) for k in range(6)}
     assert summary["sft_warmup"]["pool"] == 20 and summary["sft_warmup"]["validation"] == 4

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from baselines.grpo.seeds import table
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,3 +35,11 @@ def test_docs_figures_equal_the_recorded_results() -> None:
     assert f"warm-up stopped after {warmup['steps']:,} steps and kept step {warmup['best_step']:,}" in doc
     assert f"Demo total {results['demo_wall_s']:.0f} s" in doc
     assert f"{results['control_steps']:,} SFT steps" in doc and f"step-{results['control_best_step']:,}" in doc
+
+
+@pytest.mark.parametrize("name", ["grpo_demo_seeds.json", "grpo_demo_seeds_160steps.json"])
+def test_docs_seed_tables_equal_the_recorded_seeds(name: str) -> None:
+    """Each three-seed table in docs/grpo.md is `seeds.table` of its committed seeds file, line for line."""
+    doc = (ROOT / "docs" / "grpo.md").read_text()
+    recorded = json.loads((ROOT / "docs" / "results" / name).read_text())
+    assert table(recorded["seeds"], recorded["summary"]) in doc

@@ -73,6 +73,66 @@ def test_frontier_variance_weighting_follows_the_recent_pass_rate() -> None:
     assert frontier.stats.levels[0].pass_rate == pytest.approx(60 / 260)  # the tally still counts everything
 
 
+def _group(controller: Frontier, level: int, task_id: str, rewards: list[float]) -> None:
+    for reward in rewards:
+        controller.update(level, reward, task_id)
+
+
+def test_frontier_replay_picks_only_mixed_tasks_in_the_window() -> None:
+    frontier = Frontier(start=2, window=2, min_rollouts=10_000, replay_share=1.0)
+    _group(frontier, 2, "mixed", [1.0, 0.0, 1.0, 0.0])
+    _group(frontier, 2, "solved", [1.0] * 4)
+    _group(frontier, 1, "hopeless", [0.0] * 4)
+    _group(frontier, 0, "below-window", [1.0, 0.0] * 2)  # mixed, but under the window (levels 1-2)
+    rng = np.random.default_rng(0)
+    choices = [frontier.choose(rng) for _ in range(50)]
+    assert {c.task_id for c in choices} == {"mixed"} and {c.level for c in choices} == {2}
+    assert frontier.stats.replays == 50
+
+
+def test_frontier_replay_weights_tasks_by_their_outcome_variance() -> None:
+    frontier = Frontier(start=0, window=1, min_rollouts=10_000, replay_share=1.0)
+    _group(frontier, 0, "half", [1.0, 0.0] * 4)  # p = 0.5: weight 1
+    _group(frontier, 0, "one-in-eight", [1.0] + [0.0] * 7)  # p = 1/8: weight 0.4375
+    rng = np.random.default_rng(2)
+    counts = Counter(frontier.choose(rng).task_id for _ in range(4000))
+    assert counts["half"] / 4000 == pytest.approx(1 / 1.4375, abs=0.03)
+
+
+def test_frontier_replayed_episodes_never_move_the_frontier() -> None:
+    """Replays are picked for being half-solved: only fresh problems may raise (or judge) a level."""
+    frontier = Frontier(min_rollouts=8, threshold=0.5, replay_share=1.0, weighting="variance", memory=8)
+    _group(frontier, 0, "t", [1.0, 0.0, 0.0, 0.0])  # fresh: 4 episodes into the block
+    assert frontier.choose(np.random.default_rng(0)).task_id == "t"
+    _group(frontier, 0, "t", [1.0] * 20)  # replayed and now solved: no evidence about the level
+    assert frontier.frontier() == 0 and frontier.stats.block_rollouts == 4
+    assert frontier.stats.levels[0].rollouts == 4 and frontier.stats.recent[0] == pytest.approx(0.25)
+    assert frontier.stats.tasks["t"].outcomes == [1.0] * 8  # the replay window keeps the latest 8
+    assert frontier.choose(np.random.default_rng(0)).task_id is None  # solved: nothing mixed to replay
+    _group(frontier, 0, "u", [1.0] * 4)  # a fresh problem completes the block at 5/8
+    assert frontier.frontier() == 1
+
+
+def test_frontier_replay_memory_is_bounded_and_survives_save_and_resume(tmp_path) -> None:
+    frontier = Frontier(replay_share=0.5, replay_tasks=3)
+    for index in range(5):
+        _group(frontier, 0, f"t{index}", [1.0, 0.0])
+    assert list(frontier.stats.tasks) == ["t2", "t3", "t4"]  # the least recently updated are forgotten
+    save_controller(frontier, tmp_path / "c.json")
+    resumed = load_controller(tmp_path / "c.json")
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    assert [frontier.choose(rng_a) for _ in range(20)] == [resumed.choose(rng_b) for _ in range(20)]
+
+
+def test_frontier_without_replay_draws_exactly_as_before() -> None:
+    """``replay_share = 0`` consumes no extra randomness and keeps no task memory (seeds keep their meaning)."""
+    plain, explicit = Frontier(window=3, start=2), Frontier(window=3, start=2, replay_share=0.0)
+    _group(explicit, 2, "t", [1.0, 0.0])
+    rng_a, rng_b = np.random.default_rng(4), np.random.default_rng(4)
+    assert [plain.sample(rng_a) for _ in range(30)] == [explicit.choose(rng_b).level for _ in range(30)]
+    assert explicit.stats.tasks == {}
+
+
 def test_frontier_block_below_threshold_restarts_counting() -> None:
     frontier = Frontier(min_rollouts=10, threshold=0.8)
     _feed(frontier, 0, [1.0] * 7 + [0.0] * 3)  # 0.7 < 0.8
