@@ -11,8 +11,9 @@ training resumes exactly where it stopped.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -35,6 +36,23 @@ class Choice:
     level: int
     task_id: str | None = None
     component: str | None = None
+
+
+_Entry = TypeVar("_Entry")
+
+
+def touch_recent(memory: dict[str, _Entry], key: str, make: Callable[[], _Entry], limit: int) -> _Entry:
+    """``memory[key]`` (made if missing), moved last; the least recently touched beyond ``limit`` are dropped.
+
+    Per-task controllers keep a bounded memory of recent tasks in dict order, least recent first.
+    """
+    entry = memory.pop(key, None)
+    if entry is None:
+        entry = make()
+    memory[key] = entry
+    while len(memory) > limit:
+        del memory[next(iter(memory))]
+    return entry
 
 
 def success(reward: float) -> float:

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from rlvr_envs.curriculum.base import Choice, Controller, LevelTally, StrictModel, success
+from rlvr_envs.curriculum.base import Choice, Controller, LevelTally, StrictModel, success, touch_recent
 
 
 class FrontierParams(StrictModel):
@@ -116,11 +116,11 @@ class Frontier(Controller):
     def choose(self, rng: np.random.Generator) -> Choice:
         """A fresh level (`sample`), or with ``replay_share`` a recent mixed task inside the window."""
         if self.params.replay_share > 0.0 and rng.random() < self.params.replay_share:
-            top = self.frontier()
-            bottom = max(self.params.low, top - self.params.window + 1)
-            ids = [i for i, task in self.stats.tasks.items() if bottom <= task.level <= top and task.weight() > 0.0]
+            window = self._window()
+            mixed = {i: task.weight() for i, task in self.stats.tasks.items() if task.level in window}
+            ids = [i for i, weight in mixed.items() if weight > 0.0]
             if ids:
-                weights = np.array([self.stats.tasks[i].weight() for i in ids])
+                weights = np.array([mixed[i] for i in ids])
                 task_id = ids[int(rng.choice(len(ids), p=weights / weights.sum()))]
                 task = self.stats.tasks[task_id]
                 task.replayed = True
@@ -128,20 +128,23 @@ class Frontier(Controller):
                 return Choice(level=task.level, task_id=task_id)
         return Choice(level=self.sample(rng))
 
-    def sample(self, rng: np.random.Generator) -> int:
+    def _window(self) -> range:
+        """The levels sampled now: the last ``window`` up to the frontier, never below ``low``."""
         top = self.frontier()
-        bottom = max(self.params.low, top - self.params.window + 1)
+        return range(max(self.params.low, top - self.params.window + 1), top + 1)
+
+    def sample(self, rng: np.random.Generator) -> int:
+        window = self._window()
         if self.params.weighting == "uniform":
-            return int(rng.integers(bottom, top + 1))
-        levels = list(range(bottom, top + 1))
+            return int(rng.integers(window.start, window.stop))
+        levels = list(window)
         weights = np.array([w for _, w in self.weights(levels)])
         return int(levels[int(rng.choice(len(levels), p=weights / weights.sum()))])
 
     def weights(self, levels: list[int] | None = None) -> list[tuple[int, float]]:
         """``(level, unnormalised weight)`` of the window's levels under ``weighting = "variance"``."""
         if levels is None:
-            top = self.frontier()
-            levels = list(range(max(self.params.low, top - self.params.window + 1), top + 1))
+            levels = list(self._window())
         out = []
         for level in levels:
             p = self.stats.recent.get(level, 0.5)
@@ -173,12 +176,8 @@ class Frontier(Controller):
 
     def _remember(self, task_id: str, level: int, won: float) -> bool:
         """Add the outcome to the task's replay memory; True if the task had been chosen for replay."""
-        tasks = self.stats.tasks
-        task = tasks.pop(task_id, None) or ReplayTask(level=level)
-        tasks[task_id] = task  # re-inserted last: dict order is least recently updated first
+        task = touch_recent(self.stats.tasks, task_id, lambda: ReplayTask(level=level), self.params.replay_tasks)
         task.outcomes = [*task.outcomes, won][-self.params.replay_window :]
-        while len(tasks) > self.params.replay_tasks:
-            del tasks[next(iter(tasks))]
         return task.replayed
 
     def _move(self, level: int, pass_rate: float) -> None:

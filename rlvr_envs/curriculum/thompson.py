@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, model_validator
 
-from rlvr_envs.curriculum.base import Choice, Controller, StrictModel, success
+from rlvr_envs.curriculum.base import Choice, Controller, StrictModel, success, touch_recent
 
 
 class ThompsonParams(StrictModel):
@@ -105,12 +105,11 @@ class Thompson(Controller):
         self.stats.episodes += 1
         self._add(self.stats.levels.setdefault(int(level), Evidence(level=int(level))), won, self.params.decay)
         if self.params.per_task and task_id is not None:
-            tasks = self.stats.tasks
-            evidence = tasks.pop(task_id, None) or Evidence(level=int(level), stamp=self.stats.episodes)
-            tasks[task_id] = evidence  # re-inserted last: dict order is least recently updated first
+            stamp = self.stats.episodes
+            evidence = touch_recent(
+                self.stats.tasks, task_id, lambda: Evidence(level=int(level), stamp=stamp), self.params.max_tasks
+            )
             self._add(evidence, won, self.params.task_decay)
-            while len(tasks) > self.params.max_tasks:
-                del tasks[next(iter(tasks))]
 
     # ---- helpers ----------------------------------------------------------------------------
     def _add(self, evidence: Evidence, won: float, decay: float) -> None:
