@@ -116,6 +116,13 @@ class AlgoConfig(Section):
     dr_grpo_tokens: int = Field(default=0, ge=0, description="Dr.GRPO's constant; 0: max_new_tokens x turns")
     iterations: int = Field(default=1, ge=1, description="optimisation passes over each batch (GRPO's mu)")
     minibatches: int = Field(default=1, ge=1, description="optimizer steps per pass")
+    demo_coef: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="weight of a cross-entropy term on demonstrations in every optimizer step (PPO-ptx; 0: off); "
+        "only the CPU demo supplies them, from its demo.sft pool",
+    )
+    demo_batch: int = Field(default=32, ge=1, description="demonstrations in that term per optimizer step")
 
 
 class OptimConfig(Section):
@@ -167,6 +174,11 @@ class SFTConfig(Section):
     time_budget_s: float = Field(default=0.0, ge=0.0, description="0: no limit")
     warmup_steps: int = Field(default=20, ge=0)
     levels: list[int] = Field(default_factory=lambda: [0, 1, 2])
+    solution_style: Literal["steps", "rewrite"] = Field(
+        default="steps",
+        description="arithmetic worked solutions: each operation alone (steps) or the expression left after each "
+        "(rewrite)",
+    )
     max_grad_norm: float = Field(default=1.0, ge=0.0)
     threads: int = Field(
         default=0,

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import time
 from pathlib import Path
@@ -42,7 +43,14 @@ from baselines.grpo.plots import plot_run
 from baselines.grpo.report import generation_throughput, training_section
 from baselines.grpo.rollout import RolloutCollector
 from baselines.grpo.screen import pooled_share
-from baselines.grpo.sft import SFTResult, demo_stream, make_sft_optimizer, sft_train, supervised_target
+from baselines.grpo.sft import (
+    SFTResult,
+    demo_stream,
+    grpo_demonstrations,
+    make_sft_optimizer,
+    sft_train,
+    supervised_target,
+)
 from baselines.grpo.tiny import build_tiny
 from baselines.grpo.trainer import GRPOTrainer
 
@@ -71,7 +79,13 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         _say(start, f"loaded {config.model.path}")
     else:
         model, tokenizer = build_tiny(
-            env_id, env_kwargs, config.model.tiny, seed=config.run.seed, target=supervised_target, save_to=out / "init"
+            env_id,
+            env_kwargs,
+            config.model.tiny,
+            seed=config.run.seed,
+            # the tokenizer learns the demonstrations' own style
+            target=functools.partial(supervised_target, style=demo.sft.solution_style),
+            save_to=out / "init",
         )
         model = model.to(device)  # type: ignore[arg-type]
         params = sum(p.numel() for p in model.parameters())
@@ -162,7 +176,15 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     beside = demo.control and runs_beside(config, device)
     arm = BesideControl(config, sft_dir, out / "sft-control", exclude) if beside else None
     _say(start, f"GRPO: {config.run.max_steps} steps" + (" (the SFT control trains beside it)" if arm else ""))
-    trainer = GRPOTrainer(grpo_config, model, tokenizer, device=device, exclude_prompts=exclude)
+    replay = grpo_demonstrations(config, tokenizer, exclude)
+    trainer = GRPOTrainer(
+        grpo_config,
+        model,
+        tokenizer,
+        device=device,
+        exclude_prompts=exclude,
+        demonstrations=replay.example if replay is not None else None,
+    )
     try:
         trainer.train()
     except BaseException:
@@ -171,6 +193,8 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         raise
     finally:
         trainer.close()
+        if replay is not None:
+            replay.close()
     grpo_wall = trainer.counters.elapsed_s
     records = read_metrics(out / "grpo" / "metrics.jsonl")
     after = evaluate(evaluator, requests, label="after GRPO")

@@ -22,6 +22,7 @@ from baselines.grpo.evaluate import distinct_held_out, evaluate
 from baselines.grpo.metrics import read_metrics
 from baselines.grpo.model import load_pretrained, quiet_transformers, set_threads
 from baselines.grpo.rollout import RolloutCollector
+from baselines.grpo.sft import grpo_demonstrations
 from baselines.grpo.trainer import GRPOTrainer
 
 
@@ -54,11 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     requests, exclude = distinct_held_out(evaluator, demo.held_out_levels, demo.held_out_per_level)
     before = evaluate(evaluator, requests, label="before")
-    trainer = GRPOTrainer(config, model, tokenizer, device=device, exclude_prompts=exclude)
+    replay = grpo_demonstrations(config.model_copy(update={"demo": demo}), tokenizer, exclude)
+    trainer = GRPOTrainer(
+        config,
+        model,
+        tokenizer,
+        device=device,
+        exclude_prompts=exclude,
+        demonstrations=replay.example if replay is not None else None,
+    )
     try:
         trainer.train()
     finally:
         trainer.close()
+        if replay is not None:
+            replay.close()
     after = evaluate(evaluator, requests, label="after")
     evaluator.close()
     records = read_metrics(args.out / "metrics.jsonl")

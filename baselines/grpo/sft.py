@@ -15,12 +15,12 @@ import rlvr_envs
 from baselines.grpo.batching import pad, score
 from baselines.grpo.conversation import ChatFormatter
 from baselines.grpo.rollout import GroupRequest, draw_seed, prompt_key
-from baselines.grpo.worked import worked_solution
+from baselines.grpo.worked import SolutionStyle, worked_solution
 
 
-def supervised_target(env: Any, task: Any) -> str:
-    """What the model should answer: a worked solution when the task supports one, else the env's oracle action."""
-    return worked_solution(task) or rlvr_envs.unwrap(env).oracle_action()
+def supervised_target(env: Any, task: Any, style: SolutionStyle = "steps") -> str:
+    """What the model should answer: a worked solution in ``style`` when the task has one, else the oracle action."""
+    return worked_solution(task, style) or rlvr_envs.unwrap(env).oracle_action()
 
 
 class SupervisedStream:
@@ -44,10 +44,12 @@ class SupervisedStream:
         pool: int = 0,
         validation: int = 0,
         pool_seed: int = 0,
+        solution_style: SolutionStyle = "steps",
     ) -> None:
         self.env = rlvr_envs.make(env_id, **env_kwargs)
         self.formatter = ChatFormatter(tokenizer)
         self.tokenizer = tokenizer
+        self.solution_style: SolutionStyle = solution_style
         self.levels = list(levels)
         self.rng = rng
         self.exclude = set(exclude or ())
@@ -83,7 +85,10 @@ class SupervisedStream:
             prompt = self.formatter.encode(
                 self.formatter.render(info["messages"], info.get("tools"), generation_prompt=True)
             )
-            target = [*self.formatter.encode(supervised_target(self.env, task)), int(self.tokenizer.eos_token_id)]
+            target = [
+                *self.formatter.encode(supervised_target(self.env, task, self.solution_style)),
+                int(self.tokenizer.eos_token_id),
+            ]
             return GroupRequest(seed=seed, level=level), key, (prompt + target, [0] * len(prompt) + [1] * len(target))
         raise RuntimeError(f"levels {self.levels}: no new training problem in 10,000 draws (problem space exhausted)")
 
@@ -110,7 +115,17 @@ def demo_stream(config: Any, tokenizer: Any, rng: np.random.Generator, exclude: 
         pool=sft.pool,
         validation=sft.validation,
         pool_seed=config.run.seed,
+        solution_style=sft.solution_style,
     )
+
+
+def grpo_demonstrations(config: Any, tokenizer: Any, exclude: set[str]) -> SupervisedStream | None:
+    """With ``algo.demo_coef > 0``: the demo's own pool (the control's demonstrations, no more), sampled
+    with GRPO's own generator for its cross-entropy term; else ``None``."""
+    if config.algo.demo_coef <= 0:
+        return None
+    rng = np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x70747800]))
+    return demo_stream(config, tokenizer, rng, exclude)
 
 
 @dataclass

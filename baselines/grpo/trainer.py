@@ -21,6 +21,7 @@ import json
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from baselines.grpo.advantages import group_advantages, zero_variance
 from baselines.grpo.backends import make_backend
 from baselines.grpo.batching import Padded, chunks, pad, score
 from baselines.grpo.checkpoint import load_training_state, restore_rng, save_checkpoint
-from baselines.grpo.config import OptimConfig, TrainConfig, dump_toml
+from baselines.grpo.config import ConfigError, OptimConfig, TrainConfig, dump_toml
 from baselines.grpo.losses import Normaliser, policy_loss
 from baselines.grpo.metrics import MetricsLogger, postfix, progress_bar
 from baselines.grpo.model import autocast_dtype
@@ -129,7 +130,15 @@ class GRPOTrainer:
         reference: Any = None,
         out_dir: str | Path | None = None,
         processor: Any = None,
+        demonstrations: Callable[[], tuple[list[int], list[int]]] | None = None,
     ) -> None:
+        if config.algo.demo_coef > 0 and demonstrations is None:
+            raise ConfigError(
+                f"algo.demo_coef = {config.algo.demo_coef} needs demonstrations, and only the CPU demo "
+                "(baselines.grpo.demo, baselines.grpo.screen) supplies them, from its [demo.sft] pool; "
+                "set algo.demo_coef = 0 here"
+            )
+        self.demonstrations = demonstrations
         self.config = config
         self.out_dir = Path(out_dir or config.run.out_dir)
         self.device = device
@@ -394,6 +403,8 @@ class GRPOTrainer:
                     if entropy is not None:
                         totals["entropy"] += float((entropy * padded.loss_mask).sum().item())
                         totals["entropy_tokens"] += parts.tokens
+                if self.demonstrations is not None and algo.demo_coef > 0:
+                    totals["demo_nll"] += self._demonstration_loss(algo.demo_coef, algo.demo_batch)
                 grad_norm = torch.nn.utils.clip_grad_norm_(params, optim.max_grad_norm or float("inf"))
                 self.optimizer.step()
                 self.scheduler.step()
@@ -412,7 +423,19 @@ class GRPOTrainer:
             "ratio_mean": totals["ratio"] / tokens,
             "optimizer_steps": updates,
             "train_tokens": totals["train_tokens"],
+            **({"loss/demonstrations": totals["demo_nll"] / updates} if self.demonstrations is not None else {}),
         }
+
+    def _demonstration_loss(self, coef: float, batch_size: int) -> float:
+        """Backpropagate ``coef`` x the mean cross-entropy of ``batch_size`` demonstrations (their
+        target tokens); returns that cross-entropy. Keeps what the warm-up taught while GRPO explores."""
+        assert self.demonstrations is not None
+        examples = [self.demonstrations() for _ in range(batch_size)]
+        batch = pad([e[0] for e in examples], [e[1] for e in examples], self.pad_id).to(self.device)
+        logp, _ = score(self.model, batch, autocast_dtype=self.autocast_dtype)
+        nll = -(logp * batch.loss_mask).sum() / batch.loss_mask.sum().clamp(min=1.0)
+        (coef * nll).backward()  # type: ignore[no-untyped-call]
+        return float(nll.item())
 
     def _pad(
         self, micro: list[int], sequences: list[list[int]], masks: list[list[int]], images: list[list[Any]]

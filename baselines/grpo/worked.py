@@ -2,8 +2,11 @@
 
 - Math ``arithmetic`` problems: the expression in the prompt evaluated one operation at a time,
   in the order the rules prescribe (innermost parentheses, powers, x and div left to right, + and -
-  left to right), e.g. ``2 \\times 4 = 8, 8 + 5 = 13. \\boxed{13}``. The chain is checked against
-  the gold answer; a mismatch falls back to the next source.
+  left to right). Two styles: ``"steps"`` writes each operation on its own,
+  ``2 \\times 4 = 8, 8 + 5 = 13. \\boxed{13}``; ``"rewrite"`` writes the whole expression left after
+  each operation, ``8 + 5 = 13. \\boxed{13}`` for ``2 \\times 4 + 5``, so every step is one local
+  operation plus copying and a longer chain needs no more memory than a short one. The chain is
+  checked against the gold answer; a mismatch falls back to the next source.
 - Any Math task with a ``solution``: that text followed by ``\\boxed{answer}``.
 - Otherwise ``None`` (the caller uses the env's ``oracle_action()``).
 
@@ -13,7 +16,7 @@ The evaluator below is exact integer arithmetic on a small token grammar; it nev
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 _TOKEN = re.compile(r"\s*(\(-\d+\)|\d+|\\times|\\div|\^\{\d+\}|[-+()])")
 _EXPRESSION = re.compile(r"Compute the value of \$(.+?)\$\.")
@@ -21,9 +24,11 @@ _MULTIPLICATIVE = ("\\times", "\\div")
 _ADDITIVE = ("+", "-")
 
 Item = int | str
+SolutionStyle = Literal["steps", "rewrite"]
+SOLUTION_STYLES: tuple[SolutionStyle, ...] = ("steps", "rewrite")
 
 
-def worked_solution(task: Any) -> str | None:
+def worked_solution(task: Any, style: SolutionStyle = "steps") -> str | None:
     """A step-by-step solution ending in ``\\boxed{answer}``, or ``None`` when the task has no source for one."""
     data = _get(task, "data") or {}
     answer = data.get("answer")
@@ -31,9 +36,11 @@ def worked_solution(task: Any) -> str | None:
         return None
     metadata = _get(task, "metadata") or {}
     if metadata.get("generator") == "arithmetic":
-        steps = arithmetic_steps(str(_get(task, "prompt") or ""), str(answer))
+        prompt = str(_get(task, "prompt") or "")
+        steps = arithmetic_steps(prompt, str(answer)) if style == "steps" else arithmetic_rewrites(prompt, str(answer))
         if steps is not None:
-            return (", ".join(steps) + ". " if steps else "") + f"\\boxed{{{answer}}}"
+            separator = ", " if style == "steps" else " = "
+            return (separator.join(steps) + ". " if steps else "") + f"\\boxed{{{answer}}}"
     solution = data.get("solution")
     if solution:
         return f"{solution} \\boxed{{{answer}}}"
@@ -59,6 +66,68 @@ def solve_arithmetic(prompt: str) -> tuple[int, list[str]] | None:
     if value is None or end != len(tokens):
         return None
     return value, steps
+
+
+def arithmetic_rewrites(prompt: str, answer: str) -> list[str] | None:
+    """The expression left after each operation of the prompt's expression (the last is the value), or
+    ``None`` if it does not parse to ``answer``."""
+    match = _EXPRESSION.search(prompt)
+    items = _tokens(match.group(1)) if match else None
+    if not items:
+        return None
+    rewrites: list[str] = []
+    while not (len(items) == 1 and isinstance(items[0], int)):
+        reduced = _reduce_once(items)
+        if reduced is None:
+            return None
+        items = reduced
+        rewrites.append(_render(items))
+    return rewrites if str(items[0]) == answer.strip() else None
+
+
+def _reduce_once(items: list[Item]) -> list[Item] | None:
+    """``items`` with the next operation done (in the innermost parentheses first); ``None``: malformed."""
+    close = items.index(")") if ")" in items else len(items)
+    open_ = max((i for i in range(close) if items[i] == "("), default=-1)
+    if (open_ < 0) != (close == len(items)):
+        return None  # unbalanced
+    start, end = open_ + 1, close
+    inner = _reduce_flat(items[start:end])
+    if inner is None:
+        return None
+    if len(inner) == 1 and open_ >= 0:  # a group down to one number loses its parentheses
+        return [*items[:open_], *inner, *items[close + 1 :]]
+    return [*items[:start], *inner, *items[end:]]
+
+
+def _reduce_flat(items: list[Item]) -> list[Item] | None:
+    """A parenthesis-free chain with its first operation by precedence done."""
+    for index, token in enumerate(items):
+        if isinstance(token, str) and token.startswith("^"):
+            base = items[index - 1] if index > 0 else None
+            if not isinstance(base, int):
+                return None
+            return [*items[: index - 1], base ** int(token[2:-1]), *items[index + 1 :]]
+    for operators in (_MULTIPLICATIVE, _ADDITIVE):
+        for index in range(1, len(items) - 1):
+            if items[index] in operators:
+                left, right = items[index - 1], items[index + 1]
+                if not isinstance(left, int) or not isinstance(right, int):
+                    return None
+                value = _apply(left, str(items[index]), right)
+                if value is None:
+                    return None
+                return [*items[: index - 1], value, *items[index + 2 :]]
+    return None
+
+
+def _render(items: list[Item]) -> str:
+    """The expression as the prompt writes it: negative numbers in parentheses (but a final value
+    plain), powers on their base."""
+    if len(items) == 1 and isinstance(items[0], int):
+        return str(items[0])
+    text = " ".join(_fmt(item) if isinstance(item, int) else item for item in items)
+    return text.replace("( ", "(").replace(" )", ")").replace(" ^", "^")
 
 
 def _get(task: Any, name: str) -> Any:

@@ -16,6 +16,14 @@ from baselines.grpo.model import usable_cores
 from baselines.grpo.trainer import GRPOTrainer
 
 CONFIG = Path(__file__).resolve().parents[2] / "baselines" / "grpo" / "configs" / "math_demo.toml"
+MINIATURE = [
+    "run.max_steps=2", "run.time_budget_s=0", "demo.sft.max_steps=3",
+    "demo.held_out_per_level=4", "demo.sft.pool=20", "demo.sft.validation=4", "demo.sft.eval_every=2",
+    "rollout.groups_per_step=2", "rollout.max_new_tokens=8",
+    "model.tiny.hidden_size=32", "model.tiny.head_dim=16", "model.tiny.corpus_tasks=60",
+    "model.tiny.vocab_size=320", "logging.progress=false",
+    "demo.sft.early_stop=true", "demo.sft.patience=5", "curriculum.weighting='variance'",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("threads", [1, 0], ids=["control-beside-grpo", "control-after-grpo"])
@@ -34,15 +42,7 @@ def test_demo_pipeline_in_miniature(
     monkeypatch.setattr(demo_module, "sft_train", counting("warm-up", demo_module.sft_train))
     monkeypatch.setattr(GRPOTrainer, "train", counting("grpo", GRPOTrainer.train))
     default_threads = torch.get_num_threads()
-    config = load_config(
-        CONFIG,
-        [f"run.out_dir='{tmp_path}'", "run.max_steps=2", "run.time_budget_s=0", "demo.sft.max_steps=3",
-         "demo.held_out_per_level=4", "demo.sft.pool=20", "demo.sft.validation=4", "demo.sft.eval_every=2",
-         "rollout.groups_per_step=2", "rollout.max_new_tokens=8",
-         "model.tiny.hidden_size=32", "model.tiny.head_dim=16", "model.tiny.corpus_tasks=60",
-         "model.tiny.vocab_size=320", "logging.progress=false", f"run.threads={threads}",
-         "demo.sft.early_stop=true", "demo.sft.patience=5", "curriculum.weighting='variance'"],
-    )  # fmt: skip
+    config = load_config(CONFIG, [f"run.out_dir='{tmp_path}'", *MINIATURE, f"run.threads={threads}"])
     summary = run_demo(config)
     # the warm-up runs alone on every core; GRPO (and the control beside it) get run.threads
     assert seen == {"warm-up": usable_cores(), "grpo": threads or default_threads}
@@ -72,3 +72,17 @@ def test_demo_pipeline_in_miniature(
     # every phase prints plain lines (not only a redrawn bar), so a piped log shows progress
     for phase in ("SFT warm-up", "[eval SFT start]", "[eval after GRPO]", "[eval SFT control]"):
         assert phase in printed, phase
+
+
+def test_demo_with_rewritten_solutions_and_a_demonstration_term(tmp_path: Path) -> None:
+    """The two screened options run through the whole demo: GRPO's every step logs the cross-entropy
+    of its demonstration term (the pool's style is checked in test_demo_regime)."""
+    config = load_config(
+        CONFIG,
+        [f"run.out_dir='{tmp_path}'", *MINIATURE, "run.threads=0", "algo.demo_coef=1.0", "algo.demo_batch=4",
+         "demo.sft.solution_style='rewrite'", "rollout.dynamic_sampling=false"],  # every step optimises
+    )  # fmt: skip
+    summary = run_demo(config)
+    assert summary["completed"] and summary["grpo"]["steps"] == 2
+    records = [json.loads(line) for line in (tmp_path / "grpo" / "metrics.jsonl").read_text().splitlines()]
+    assert len(records) == 2 and all(r["loss/demonstrations"] > 0 for r in records)

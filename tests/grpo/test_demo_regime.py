@@ -91,6 +91,24 @@ def test_pool_is_fixed_distinct_and_reproducible(tokenizer: Any) -> None:
         s.close()
 
 
+def test_pool_serves_the_configured_solution_style(tokenizer: Any) -> None:
+    """``demo.sft.solution_style = "rewrite"`` reaches the pool: same prompts, the rewritten targets."""
+
+    def targets(style: str) -> list[str]:
+        stream = SupervisedStream(
+            "rlvr/MathArith-v0", {}, tokenizer, levels=[2], rng=np.random.default_rng(1),
+            pool=6, pool_seed=3, solution_style=style,  # type: ignore[arg-type]
+        )  # fmt: skip
+        stream.close()
+        return [tokenizer.decode([t for t, m in zip(*ex, strict=True) if m]) for ex in stream.pool]
+
+    steps, rewrites = targets("steps"), targets("rewrite")
+    for step_text, rewrite_text in zip(steps, rewrites, strict=True):
+        assert step_text.count(", ") == 2 and ", " not in rewrite_text  # three operators: three steps
+        assert rewrite_text.count(" = ") == 2  # three rewrites joined, the last one the value
+        assert step_text.split("\\boxed")[1] == rewrite_text.split("\\boxed")[1]
+
+
 def _results(before: float, after: float, control: float, zv: float, raises: int) -> dict[str, Any]:
     def arm(acc: float) -> dict[str, Any]:
         return {"accuracy": acc, "per_level": {"0": acc}}

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from baselines.grpo.checkpoint import latest_checkpoint, list_checkpoints, resolve_resume
-from baselines.grpo.config import load_config
+from baselines.grpo.config import ConfigError, load_config
 from baselines.grpo.evaluate import distinct_held_out, held_out_requests, prompt_keys
 from baselines.grpo.model import autocast_dtype, resolve_device
 from baselines.grpo.rollout import HELD_OUT_SEED_BASE, prompt_key
@@ -100,6 +100,31 @@ def test_several_updates_per_batch_clip_and_kl(small_model: Any, tokenizer: Any,
     assert record["optimizer_steps"] == 4 and trainer.counters.optimizer_steps == 4
     if record["zero_variance_share"] < 1.0:
         assert record["kl"] > 0.0 and record["clip_fraction"] > 0.0  # the policy moved away from both
+
+
+def test_demonstration_term_needs_demonstrations_and_fits_them(
+    small_model: Any, tokenizer: Any, tmp_path: Path
+) -> None:
+    """``algo.demo_coef``: refused without demonstrations; with them, it alone moves the policy when
+    every group is flat (all wrong), towards the demonstrations."""
+    overrides = ("rollout.dynamic_sampling=false", "algo.demo_coef=1.0", "algo.demo_batch=4", "optim.lr=3e-3")
+    with pytest.raises(ConfigError, match=r"algo\.demo_coef = 1\.0 needs demonstrations"):
+        make_trainer(small_model, tokenizer, tmp_path, *overrides)
+    prompt = tokenizer.encode("<|user|>Compute the value of $2 + 3$.<|end|><|assistant|>")
+    target = tokenizer.encode("2 + 3 = 5. \\boxed{5}<|end|>")
+    example = (prompt + target, [0] * len(prompt) + [1] * len(target))
+    probe = make_trainer(small_model, tokenizer, tmp_path / "probe")
+    config = probe.config.model_copy(deep=True)
+    probe.close()
+    config.algo.demo_coef, config.algo.demo_batch, config.optim.lr = 1.0, 4, 3e-3
+    config.rollout.dynamic_sampling = False
+    trainer = GRPOTrainer(config, small_model, tokenizer, device=torch.device("cpu"), demonstrations=lambda: example)
+    trainer.backend = trainer.collector.backend = ScriptedBackend(tokenizer, lambda prompt, index: "\\boxed{-999}")
+    records = [trainer.train_step() for _ in range(3)]
+    assert all(r["zero_variance_share"] == 1.0 for r in records)  # no policy-gradient signal at all
+    nll = [r["loss/demonstrations"] for r in records]
+    assert nll[2] < nll[0]  # measured before each update: the term fitted the demonstration
+    trainer.close()
 
 
 def test_held_out_prompts_are_never_drawn(small_model: Any, tokenizer: Any, tmp_path: Path) -> None:
