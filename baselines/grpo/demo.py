@@ -176,25 +176,18 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
     beside = demo.control and runs_beside(config, device)
     arm = BesideControl(config, sft_dir, out / "sft-control", exclude) if beside else None
     _say(start, f"GRPO: {config.run.max_steps} steps" + (" (the SFT control trains beside it)" if arm else ""))
-    replay = grpo_demonstrations(config, tokenizer, exclude)
-    trainer = GRPOTrainer(
-        grpo_config,
-        model,
-        tokenizer,
-        device=device,
-        exclude_prompts=exclude,
-        demonstrations=replay.example if replay is not None else None,
-    )
-    try:
-        trainer.train()
-    except BaseException:
-        if arm is not None:
-            arm.abort()
-        raise
-    finally:
-        trainer.close()
-        if replay is not None:
-            replay.close()
+    with grpo_demonstrations(config, tokenizer, exclude) as demonstrations:
+        trainer = GRPOTrainer(
+            grpo_config, model, tokenizer, device=device, exclude_prompts=exclude, demonstrations=demonstrations
+        )
+        try:
+            trainer.train()
+        except BaseException:
+            if arm is not None:
+                arm.abort()
+            raise
+        finally:
+            trainer.close()
     grpo_wall = trainer.counters.elapsed_s
     records = read_metrics(out / "grpo" / "metrics.jsonl")
     after = evaluate(evaluator, requests, label="after GRPO")

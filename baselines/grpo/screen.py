@@ -55,21 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     requests, exclude = distinct_held_out(evaluator, demo.held_out_levels, demo.held_out_per_level)
     before = evaluate(evaluator, requests, label="before")
-    replay = grpo_demonstrations(config.model_copy(update={"demo": demo}), tokenizer, exclude)
-    trainer = GRPOTrainer(
-        config,
-        model,
-        tokenizer,
-        device=device,
-        exclude_prompts=exclude,
-        demonstrations=replay.example if replay is not None else None,
-    )
-    try:
-        trainer.train()
-    finally:
-        trainer.close()
-        if replay is not None:
-            replay.close()
+    with grpo_demonstrations(config.model_copy(update={"demo": demo}), tokenizer, exclude) as demonstrations:
+        trainer = GRPOTrainer(
+            config, model, tokenizer, device=device, exclude_prompts=exclude, demonstrations=demonstrations
+        )
+        try:
+            trainer.train()
+        finally:
+            trainer.close()
     after = evaluate(evaluator, requests, label="after")
     evaluator.close()
     records = read_metrics(args.out / "metrics.jsonl")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,13 +120,22 @@ def demo_stream(config: Any, tokenizer: Any, rng: np.random.Generator, exclude: 
     )
 
 
-def grpo_demonstrations(config: Any, tokenizer: Any, exclude: set[str]) -> SupervisedStream | None:
-    """With ``algo.demo_coef > 0``: the demo's own pool (the control's demonstrations, no more), sampled
-    with GRPO's own generator for its cross-entropy term; else ``None``."""
+@contextlib.contextmanager
+def grpo_demonstrations(
+    config: Any, tokenizer: Any, exclude: set[str]
+) -> Iterator[Callable[[], tuple[list[int], list[int]]] | None]:
+    """With ``algo.demo_coef > 0``: a draw from the demo's own pool (the control's demonstrations, no
+    more), sampled with GRPO's own generator for its cross-entropy term; else ``None``."""
     if config.algo.demo_coef <= 0:
-        return None
-    rng = np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x70747800]))
-    return demo_stream(config, tokenizer, rng, exclude)
+        yield None
+        return
+    stream = demo_stream(
+        config, tokenizer, np.random.default_rng(np.random.SeedSequence([config.run.seed, 0x70747800])), exclude
+    )
+    try:
+        yield stream.example
+    finally:
+        stream.close()
 
 
 @dataclass

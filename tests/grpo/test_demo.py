@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from baselines.grpo import demo as demo_module
+from baselines.grpo import screen
 from baselines.grpo.config import load_config
 from baselines.grpo.demo import run_demo
 from baselines.grpo.model import usable_cores
@@ -86,3 +87,12 @@ def test_demo_with_rewritten_solutions_and_a_demonstration_term(tmp_path: Path) 
     assert summary["completed"] and summary["grpo"]["steps"] == 2
     records = [json.loads(line) for line in (tmp_path / "grpo" / "metrics.jsonl").read_text().splitlines()]
     assert len(records) == 2 and all(r["loss/demonstrations"] > 0 for r in records)
+    # the screen (GRPO alone from the saved warm-up) supplies the same pool to the same term
+    sets = [
+        item
+        for key in [*MINIATURE, "algo.demo_coef=1.0", "algo.demo_batch=4", "rollout.dynamic_sampling=false"]
+        for item in ("--set", key)
+    ]
+    assert screen.main([str(tmp_path / "sft"), "--config", str(CONFIG), "--out", str(tmp_path / "screen"), *sets]) == 0
+    screened = (tmp_path / "screen" / "metrics.jsonl").read_text().splitlines()
+    assert len(screened) == 2 and all("loss/demonstrations" in json.loads(line) for line in screened)
