@@ -43,3 +43,58 @@ def test_docs_seed_tables_equal_the_recorded_seeds(name: str) -> None:
     doc = (ROOT / "docs" / "grpo.md").read_text()
     recorded = json.loads((ROOT / "docs" / "results" / name).read_text())
     assert table(recorded["seeds"], recorded["summary"]) in doc
+
+
+_SCREEN_HEADER = "| GRPO from the seed's warm-up | seed 0 gain | seed 1 gain | seed 2 gain | mean gain |"
+
+
+def _screen_rows(doc: str) -> list[list[str]]:
+    """The body rows (cells) of every per-seed screen table in docs/grpo.md."""
+    rows: list[list[str]] = []
+    lines = doc.splitlines()
+    for start, line in enumerate(lines):
+        if not line.startswith(_SCREEN_HEADER):
+            continue
+        for body in lines[start + 2 :]:
+            if not body.startswith("|"):
+                break
+            rows.append([cell.strip() for cell in body.strip("|").split("|")])
+    return rows
+
+
+def test_docs_screen_tables_equal_the_recorded_screens() -> None:
+    """Every gain, mean, zero-variance share and raise count in the per-seed screen tables of
+    docs/grpo.md is the recorded figure: the shipped row from the seeds file, each other row from the
+    screens in the attempts file whose overrides are the row's backticked settings."""
+    doc = (ROOT / "docs" / "grpo.md").read_text()
+    seeds = json.loads((ROOT / "docs" / "results" / "grpo_demo_seeds.json").read_text())["seeds"]
+    screens = json.loads((ROOT / "docs" / "results" / "grpo_demo_attempts.json").read_text())["grpo_only"]
+    rows = _screen_rows(doc)
+    assert len(rows) >= 8, "the screen tables were not found"
+    for label, *gains, mean, shares, raises in rows:
+        if label.startswith("shipped"):
+            found: dict[int, dict[str, float]] = {
+                s["seed"]: {"gain": s["grpo_gain"], "zv": s["zero_variance_first_round"], "raises": s["level_raises"]}
+                for s in seeds
+            }
+        else:
+            settings = [part for part in label.split("`")[1::2] if "=" in part]
+            assert settings, label
+            found = {}
+            for entry in screens.values():
+                if not isinstance(entry, dict) or not entry.get("checkpoint", "").startswith("L1_grpo320_seed"):
+                    continue
+                if all(f"--set {setting} " in entry["overrides"] + " " for setting in settings):
+                    found[int(entry["checkpoint"][-1])] = {
+                        "gain": entry["gain_points"],
+                        "zv": entry["zero_variance_share_first_round"],
+                        "raises": entry["level_raises"],
+                    }
+        shown = [(seed, cell) for seed, cell in enumerate(gains) if cell]
+        assert [seed for seed, _ in shown] == sorted(found), label  # a figure for exactly the recorded seeds
+        for seed, cell in shown:
+            assert cell == f"{found[seed]['gain']:+.1f}", (label, seed)
+        if len(shown) == 3:
+            assert mean == f"{sum(f['gain'] for f in found.values()) / 3:+.1f}", label
+        assert shares.split(" / ") == [f"{100 * found[s]['zv']:.0f}%" for s, _ in shown], label
+        assert raises.split(" / ") == [str(found[s]["raises"]) for s, _ in shown], label
