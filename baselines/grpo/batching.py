@@ -84,6 +84,17 @@ def score(
     return logp, ent
 
 
+def supervised_nll(
+    model: Any, examples: list[tuple[list[int], list[int]]], pad_id: int, *, autocast_dtype: torch.dtype | None = None
+) -> torch.Tensor:
+    """Mean cross-entropy of the target tokens of ``(tokens, mask)`` examples: the SFT loss, which the
+    warm-up, the control and GRPO's demonstration term all minimise."""
+    device = next(model.parameters()).device
+    batch = pad([e[0] for e in examples], [e[1] for e in examples], pad_id).to(device)
+    logp, _ = score(model, batch, autocast_dtype=autocast_dtype)
+    return -(logp * batch.loss_mask).sum() / batch.loss_mask.sum().clamp(min=1.0)
+
+
 def chunks(indices: list[int], size: int) -> list[list[int]]:
     """Consecutive slices of ``indices`` of at most ``size``."""
     return [indices[i : i + size] for i in range(0, len(indices), size)]

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from baselines.grpo.worked import SolutionStyle
+
 
 class ConfigError(ValueError):
     """A config file or override that cannot be used; the message says what to fix."""
@@ -174,7 +176,7 @@ class SFTConfig(Section):
     time_budget_s: float = Field(default=0.0, ge=0.0, description="0: no limit")
     warmup_steps: int = Field(default=20, ge=0)
     levels: list[int] = Field(default_factory=lambda: [0, 1, 2])
-    solution_style: Literal["steps", "rewrite"] = Field(
+    solution_style: SolutionStyle = Field(
         default="steps",
         description="arithmetic worked solutions: each operation alone (steps) or the expression left after each "
         "(rewrite)",

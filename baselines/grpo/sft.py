@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 import rlvr_envs
-from baselines.grpo.batching import pad, score
+from baselines.grpo.batching import supervised_nll
 from baselines.grpo.conversation import ChatFormatter
 from baselines.grpo.rollout import GroupRequest, draw_seed, prompt_key
 from baselines.grpo.worked import SolutionStyle, worked_solution
@@ -186,7 +186,6 @@ def sft_train(
     ``stop(steps, elapsed_s)``, checked before each step, ends training early (the control arm's budget).
     ``log_every`` prints a plain progress line every that many steps (readable when piped to a file).
     """
-    device = next(model.parameters()).device
     pad_id = int(stream.tokenizer.pad_token_id)
     result = SFTResult()
     start = time.perf_counter()
@@ -195,10 +194,9 @@ def sft_train(
         elapsed = time.perf_counter() - start
         if (time_budget_s and elapsed >= time_budget_s) or (stop is not None and stop(result.steps, elapsed)):
             break
-        examples = [stream.example() for _ in range(batch_size)]
-        batch = pad([e[0] for e in examples], [e[1] for e in examples], pad_id).to(device)
-        logp, _ = score(model, batch, autocast_dtype=autocast_dtype)
-        loss = -(logp * batch.loss_mask).sum() / batch.loss_mask.sum().clamp(min=1.0)
+        loss = supervised_nll(
+            model, [stream.example() for _ in range(batch_size)], pad_id, autocast_dtype=autocast_dtype
+        )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         if max_grad_norm:

@@ -32,7 +32,7 @@ import torch
 import rlvr_envs
 from baselines.grpo.advantages import group_advantages, zero_variance
 from baselines.grpo.backends import make_backend
-from baselines.grpo.batching import Padded, chunks, pad, score
+from baselines.grpo.batching import Padded, chunks, pad, score, supervised_nll
 from baselines.grpo.checkpoint import load_training_state, restore_rng, save_checkpoint
 from baselines.grpo.config import ConfigError, OptimConfig, TrainConfig, dump_toml
 from baselines.grpo.losses import Normaliser, policy_loss
@@ -138,7 +138,7 @@ class GRPOTrainer:
                 "(baselines.grpo.demo, baselines.grpo.screen) supplies them, from its [demo.sft] pool; "
                 "set algo.demo_coef = 0 here"
             )
-        self.demonstrations = demonstrations
+        self.demonstrations = demonstrations if config.algo.demo_coef > 0 else None  # None: no term
         self.config = config
         self.out_dir = Path(out_dir or config.run.out_dir)
         self.device = device
@@ -403,7 +403,7 @@ class GRPOTrainer:
                     if entropy is not None:
                         totals["entropy"] += float((entropy * padded.loss_mask).sum().item())
                         totals["entropy_tokens"] += parts.tokens
-                if self.demonstrations is not None and algo.demo_coef > 0:
+                if self.demonstrations is not None:
                     totals["demo_nll"] += self._demonstration_loss(algo.demo_coef, algo.demo_batch)
                 grad_norm = torch.nn.utils.clip_grad_norm_(params, optim.max_grad_norm or float("inf"))
                 self.optimizer.step()
@@ -431,9 +431,7 @@ class GRPOTrainer:
         target tokens); returns that cross-entropy. Keeps what the warm-up taught while GRPO explores."""
         assert self.demonstrations is not None
         examples = [self.demonstrations() for _ in range(batch_size)]
-        batch = pad([e[0] for e in examples], [e[1] for e in examples], self.pad_id).to(self.device)
-        logp, _ = score(self.model, batch, autocast_dtype=self.autocast_dtype)
-        nll = -(logp * batch.loss_mask).sum() / batch.loss_mask.sum().clamp(min=1.0)
+        nll = supervised_nll(self.model, examples, self.pad_id, autocast_dtype=self.autocast_dtype)
         (coef * nll).backward()  # type: ignore[no-untyped-call]
         return float(nll.item())
 

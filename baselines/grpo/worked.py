@@ -16,7 +16,7 @@ The evaluator below is exact integer arithmetic on a small token grammar; it nev
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 _TOKEN = re.compile(r"\s*(\(-\d+\)|\d+|\\times|\\div|\^\{\d+\}|[-+()])")
 _EXPRESSION = re.compile(r"Compute the value of \$(.+?)\$\.")
@@ -25,7 +25,7 @@ _ADDITIVE = ("+", "-")
 
 Item = int | str
 SolutionStyle = Literal["steps", "rewrite"]
-SOLUTION_STYLES: tuple[SolutionStyle, ...] = ("steps", "rewrite")
+SOLUTION_STYLES: tuple[SolutionStyle, ...] = get_args(SolutionStyle)
 
 
 def worked_solution(task: Any, style: SolutionStyle = "steps") -> str | None:
@@ -36,10 +36,9 @@ def worked_solution(task: Any, style: SolutionStyle = "steps") -> str | None:
         return None
     metadata = _get(task, "metadata") or {}
     if metadata.get("generator") == "arithmetic":
-        prompt = str(_get(task, "prompt") or "")
-        steps = arithmetic_steps(prompt, str(answer)) if style == "steps" else arithmetic_rewrites(prompt, str(answer))
+        solve, separator = _STYLES[style]
+        steps = solve(str(_get(task, "prompt") or ""), str(answer))
         if steps is not None:
-            separator = ", " if style == "steps" else " = "
             return (separator.join(steps) + ". " if steps else "") + f"\\boxed{{{answer}}}"
     solution = data.get("solution")
     if solution:
@@ -92,32 +91,37 @@ def _reduce_once(items: list[Item]) -> list[Item] | None:
     if (open_ < 0) != (close == len(items)):
         return None  # unbalanced
     start, end = open_ + 1, close
-    inner = _reduce_flat(items[start:end])
-    if inner is None:
+    reduced = _reduce_flat(items[start:end])
+    if reduced is None:
         return None
+    inner = reduced[0]
     if len(inner) == 1 and open_ >= 0:  # a group down to one number loses its parentheses
         return [*items[:open_], *inner, *items[close + 1 :]]
     return [*items[:start], *inner, *items[end:]]
 
 
-def _reduce_flat(items: list[Item]) -> list[Item] | None:
-    """A parenthesis-free chain with its first operation by precedence done."""
+def _reduce_flat(items: list[Item]) -> tuple[list[Item], str] | None:
+    """A parenthesis-free chain with its next operation done (powers, then x and div, then + and -,
+    each left to right), and that operation written out; ``None``: malformed or inexact."""
     for index, token in enumerate(items):
         if isinstance(token, str) and token.startswith("^"):
             base = items[index - 1] if index > 0 else None
             if not isinstance(base, int):
                 return None
-            return [*items[: index - 1], base ** int(token[2:-1]), *items[index + 1 :]]
+            exponent = int(token[2:-1])
+            value = base**exponent
+            return [*items[: index - 1], value, *items[index + 1 :]], f"{_fmt(base)}^{{{exponent}}} = {value}"
     for operators in (_MULTIPLICATIVE, _ADDITIVE):
         for index in range(1, len(items) - 1):
-            if items[index] in operators:
+            op = items[index]
+            if op in operators:
                 left, right = items[index - 1], items[index + 1]
                 if not isinstance(left, int) or not isinstance(right, int):
                     return None
-                value = _apply(left, str(items[index]), right)
+                value = _apply(left, str(op), right)
                 if value is None:
                     return None
-                return [*items[: index - 1], value, *items[index + 2 :]]
+                return [*items[: index - 1], value, *items[index + 2 :]], f"{_fmt(left)} {op} {_fmt(right)} = {value}"
     return None
 
 
@@ -128,6 +132,10 @@ def _render(items: list[Item]) -> str:
         return str(items[0])
     text = " ".join(_fmt(item) if isinstance(item, int) else item for item in items)
     return text.replace("( ", "(").replace(" )", ")").replace(" ^", "^")
+
+
+# each style: what lists its parts, and what joins them
+_STYLES = {"steps": (arithmetic_steps, ", "), "rewrite": (arithmetic_rewrites, " = ")}
 
 
 def _get(task: Any, name: str) -> Any:
@@ -175,36 +183,13 @@ def _fmt(value: int) -> str:
 
 def _flat(items: list[Item], steps: list[str]) -> int | None:
     """Evaluate a parenthesis-free chain, recording each operation."""
-    items = list(items)
-    index = 0
-    while index < len(items):  # powers bind to the operand before them
-        token = items[index]
-        if isinstance(token, str) and token.startswith("^"):
-            base = items[index - 1] if index > 0 else None
-            if not isinstance(base, int):
-                return None
-            exponent = int(token[2:-1])
-            value = base**exponent
-            steps.append(f"{_fmt(base)}^{{{exponent}}} = {value}")
-            items[index - 1 : index + 1] = [value]
-            continue
-        index += 1
-    for operators in (_MULTIPLICATIVE, _ADDITIVE):
-        index = 1
-        while index < len(items):
-            op = items[index]
-            if op in operators and index + 1 < len(items):
-                left, right = items[index - 1], items[index + 1]
-                if not isinstance(left, int) or not isinstance(right, int):
-                    return None
-                value = _apply(left, str(op), right)
-                if value is None:
-                    return None
-                steps.append(f"{_fmt(left)} {op} {_fmt(right)} = {value}")
-                items[index - 1 : index + 2] = [value]
-            else:
-                index += 2
-    return items[0] if len(items) == 1 and isinstance(items[0], int) else None
+    while not (len(items) == 1 and isinstance(items[0], int)):
+        reduced = _reduce_flat(items)
+        if reduced is None:
+            return None
+        items, step = reduced
+        steps.append(step)
+    return items[0]
 
 
 def _apply(left: int, op: str, right: int) -> int | None:

@@ -78,21 +78,16 @@ def test_demo_pipeline_in_miniature(
 def test_demo_with_rewritten_solutions_and_a_demonstration_term(tmp_path: Path) -> None:
     """The two screened options run through the whole demo: GRPO's every step logs the cross-entropy
     of its demonstration term (the pool's style is checked in test_demo_regime)."""
+    term = ["algo.demo_coef=1.0", "algo.demo_batch=4", "rollout.dynamic_sampling=false"]  # every step optimises
     config = load_config(
-        CONFIG,
-        [f"run.out_dir='{tmp_path}'", *MINIATURE, "run.threads=0", "algo.demo_coef=1.0", "algo.demo_batch=4",
-         "demo.sft.solution_style='rewrite'", "rollout.dynamic_sampling=false"],  # every step optimises
-    )  # fmt: skip
+        CONFIG, [f"run.out_dir='{tmp_path}'", *MINIATURE, *term, "run.threads=0", "demo.sft.solution_style='rewrite'"]
+    )
     summary = run_demo(config)
     assert summary["completed"] and summary["grpo"]["steps"] == 2
     records = [json.loads(line) for line in (tmp_path / "grpo" / "metrics.jsonl").read_text().splitlines()]
     assert len(records) == 2 and all(r["loss/demonstrations"] > 0 for r in records)
     # the screen (GRPO alone from the saved warm-up) supplies the same pool to the same term
-    sets = [
-        item
-        for key in [*MINIATURE, "algo.demo_coef=1.0", "algo.demo_batch=4", "rollout.dynamic_sampling=false"]
-        for item in ("--set", key)
-    ]
+    sets = [item for key in [*MINIATURE, *term] for item in ("--set", key)]
     assert screen.main([str(tmp_path / "sft"), "--config", str(CONFIG), "--out", str(tmp_path / "screen"), *sets]) == 0
     screened = (tmp_path / "screen" / "metrics.jsonl").read_text().splitlines()
     assert len(screened) == 2 and all("loss/demonstrations" in json.loads(line) for line in screened)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from baselines.grpo.checkpoint import latest_checkpoint, list_checkpoints, resolve_resume
-from baselines.grpo.config import ConfigError, load_config
+from baselines.grpo.config import ConfigError, TrainConfig, load_config
 from baselines.grpo.evaluate import distinct_held_out, held_out_requests, prompt_keys
 from baselines.grpo.model import autocast_dtype, resolve_device
 from baselines.grpo.rollout import HELD_OUT_SEED_BASE, prompt_key
@@ -35,8 +35,8 @@ def odd_gold_policy(prompt: str, index: int) -> str:
     return f"\\boxed{{{gold + 1000}}}"
 
 
-def make_trainer(small_model: Any, tokenizer: Any, tmp_path: Path, *overrides: str) -> GRPOTrainer:
-    config = load_config(
+def trainer_config(tmp_path: Path, *overrides: str) -> TrainConfig:
+    return load_config(
         None,
         [
             f"run.out_dir='{tmp_path}'",
@@ -49,7 +49,10 @@ def make_trainer(small_model: Any, tokenizer: Any, tmp_path: Path, *overrides: s
             *overrides,
         ],
     )
-    trainer = GRPOTrainer(config, small_model, tokenizer, device=torch.device("cpu"))
+
+
+def make_trainer(small_model: Any, tokenizer: Any, tmp_path: Path, *overrides: str) -> GRPOTrainer:
+    trainer = GRPOTrainer(trainer_config(tmp_path, *overrides), small_model, tokenizer, device=torch.device("cpu"))
     trainer.backend = trainer.collector.backend = ScriptedBackend(tokenizer, odd_gold_policy)
     return trainer
 
@@ -113,11 +116,7 @@ def test_demonstration_term_needs_demonstrations_and_fits_them(
     prompt = tokenizer.encode("<|user|>Compute the value of $2 + 3$.<|end|><|assistant|>")
     target = tokenizer.encode("2 + 3 = 5. \\boxed{5}<|end|>")
     example = (prompt + target, [0] * len(prompt) + [1] * len(target))
-    probe = make_trainer(small_model, tokenizer, tmp_path / "probe")
-    config = probe.config.model_copy(deep=True)
-    probe.close()
-    config.algo.demo_coef, config.algo.demo_batch, config.optim.lr = 1.0, 4, 3e-3
-    config.rollout.dynamic_sampling = False
+    config = trainer_config(tmp_path, *overrides)
     trainer = GRPOTrainer(config, small_model, tokenizer, device=torch.device("cpu"), demonstrations=lambda: example)
     trainer.backend = trainer.collector.backend = ScriptedBackend(tokenizer, lambda prompt, index: "\\boxed{-999}")
     records = [trainer.train_step() for _ in range(3)]
