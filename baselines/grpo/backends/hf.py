@@ -1,8 +1,8 @@
 """``hf`` backend: the training model itself generates (CPU or CUDA), no weight sync needed.
 
-Text prompts go through `decoding.decode_compacting` (``decoder="compact"``, the default), which
-stops computing a sequence once it ends; ``decoder="generate"`` and prompts with images use
-transformers' ``generate``.
+A text model's prompts go through `decoding.decode_compacting` (``decoder="compact"``, the default),
+which stops computing a sequence once it ends; ``decoder="generate"`` and vision-language models (a
+``processor``) use transformers' ``generate``.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ class HFBackend(Backend):
         for row, ids in enumerate(prompts):
             input_ids[row, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
             attention[row, width - len(ids) :] = 1
-        if self.decoder == "compact" and not model_inputs:
+        # a vision-language model keeps generate even for text: some (Qwen2-VL) number positions their own way
+        if self.decoder == "compact" and self.processor is None and not model_inputs:
             compacted = self._decode_compacting(input_ids.to(device), attention.to(device), settings)
             if compacted is not None:
                 return [cut_at_stop(ids, self.stop_ids) for ids in compacted]
