@@ -92,7 +92,7 @@ def test_samples_follow_the_configured_distribution(
     # total variation that sampling noise alone gives on average (a binomial count per token), x3
     bound = 3 * 0.5 * float((2 * expected * (1 - expected) / (torch.pi * draws)).sqrt().sum())
     total_variation = 0.5 * float((observed - expected).abs().sum())
-    assert total_variation < bound, f"sampled frequencies are {total_variation:.3f} from the model's (bound {bound:.3f})"
+    assert total_variation < bound, f"frequencies {total_variation:.3f} from the model (bound {bound:.3f})"
     if temperature != 1.0:  # and the check can tell a forgotten temperature apart
         untempered = torch.where(allowed, _first_token_probabilities(model, prompt, 1.0), 0.0)
         assert 0.5 * float((expected - untempered / untempered.sum()).abs().sum()) > 2 * bound

@@ -5,7 +5,7 @@ sample that rambles to ``max_new_tokens`` makes every finished row pay for all i
 policies sampled hot do exactly that: in the CPU demo the mean completion is about 20 tokens while
 most 128-sequence batches run to the 96-token cap. On a CPU, where cost grows with the rows in the
 batch, decoding only the live rows is about three times faster there
-(``benchmarks/test_bench_generation.py``).
+(``benchmarks/test_bench_grpo_step.py``).
 
 The loop samples from exactly what `SamplingSettings` says (temperature, then top-k, then top-p,
 through transformers' own logits warpers, in ``generate``'s order) and nothing else: none of the
