@@ -101,6 +101,11 @@ class RolloutConfig(Section):
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     top_k: int = Field(default=0, ge=0, description="0: off")
     generation_batch_size: int = Field(default=256, ge=1, description="sequences per generate call")
+    hf_decoder: Literal["compact", "generate"] = Field(
+        default="compact",
+        description="hf backend: 'compact' stops computing a sequence once it ends (text prompts); "
+        "'generate' is transformers' generate, which decodes the batch until its longest sequence ends",
+    )
     dynamic_sampling: bool = Field(default=True, description="drop zero-variance groups and sample more (DAPO)")
     max_sampling_rounds: int = Field(default=3, ge=1, description="generation rounds per step to fill the batch")
     vllm_gpu_memory_utilization: float = Field(default=0.3, gt=0.0, le=1.0)

@@ -163,7 +163,13 @@ class BestOnValidation:
             config.env,
             rollout,
             tokenizer,
-            HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
+            HFBackend(
+                model,
+                tokenizer,
+                batch_size=rollout.generation_batch_size,
+                autocast_dtype=amp,
+                decoder=rollout.hf_decoder,
+            ),
         )
         self.history: list[tuple[int, float]] = []
         self.checked: set[int] = set()

@@ -96,7 +96,13 @@ def run_demo(config: TrainConfig) -> dict[str, Any]:
         config.env,
         rollout,
         tokenizer,
-        HFBackend(model, tokenizer, batch_size=rollout.generation_batch_size, autocast_dtype=amp),
+        HFBackend(
+            model,
+            tokenizer,
+            batch_size=rollout.generation_batch_size,
+            autocast_dtype=amp,
+            decoder=rollout.hf_decoder,
+        ),
     )
     requests, exclude = distinct_held_out(evaluator, demo.held_out_levels, demo.held_out_per_level)
     _say(

@@ -51,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     device = torch.device("cpu")
     model, tokenizer = load_pretrained(args.checkpoint, device)
     evaluator = RolloutCollector.from_config(
-        config.env, config.rollout, tokenizer, HFBackend(model, tokenizer, batch_size=256)
+        config.env,
+        config.rollout,
+        tokenizer,
+        HFBackend(model, tokenizer, batch_size=256, decoder=config.rollout.hf_decoder),
     )
     requests, exclude = distinct_held_out(evaluator, demo.held_out_levels, demo.held_out_per_level)
     before = evaluate(evaluator, requests, label="before")

@@ -155,7 +155,7 @@ class GRPOTrainer:
         rollout = config.rollout
         backend_options: dict[str, Any] = {"batch_size": rollout.generation_batch_size}
         if rollout.backend == "hf":
-            backend_options.update(autocast_dtype=self.autocast_dtype, processor=processor)
+            backend_options.update(autocast_dtype=self.autocast_dtype, processor=processor, decoder=rollout.hf_decoder)
         elif processor is not None:
             raise ValueError("a vision-language model (a processor) needs rollout.backend = 'hf'; vllm takes no images")
         else:

@@ -1,24 +1,44 @@
-"""``hf`` backend: transformers ``generate`` with the training model itself (CPU or CUDA)."""
+"""``hf`` backend: the training model itself generates (CPU or CUDA), no weight sync needed.
+
+A text model's prompts go through `decoding.decode_compacting` (``decoder="compact"``, the default),
+which stops computing a sequence once it ends; ``decoder="generate"`` and vision-language models (a
+``processor``) use transformers' ``generate``.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+import warnings
+from collections.abc import Iterator
+from typing import Any, Literal
 
 import torch
 from transformers import GenerationConfig
 
 from baselines.grpo.backends.base import Backend, SamplingSettings, cut_at_stop, stop_token_ids
+from baselines.grpo.backends.decoding import CompactionUnsupported, decode_compacting
 from baselines.grpo.vision import image_inputs
+
+HFDecoder = Literal["compact", "generate"]
 
 
 class HFBackend(Backend):
-    """Batched ``model.generate`` on left-padded prompts; weights are always current (no sync)."""
+    """Batched decoding of left-padded prompts; weights are always current (no sync)."""
 
     def __init__(
-        self, model: Any, tokenizer: Any, *, batch_size: int = 256, autocast_dtype: Any = None, processor: Any = None
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        batch_size: int = 256,
+        autocast_dtype: Any = None,
+        processor: Any = None,
+        decoder: HFDecoder = "compact",
     ) -> None:
+        if decoder not in ("compact", "generate"):
+            raise ValueError(f"unknown decoder {decoder!r}; use 'compact' or 'generate'")
         self.model = model
+        self.decoder: HFDecoder = decoder
         self.processor = processor  # a vision-language model's processor: images go through its image processor
         self.batch_size = batch_size
         self.autocast_dtype = autocast_dtype
@@ -63,6 +83,11 @@ class HFBackend(Backend):
         for row, ids in enumerate(prompts):
             input_ids[row, width - len(ids) :] = torch.tensor(ids, dtype=torch.long)
             attention[row, width - len(ids) :] = 1
+        # a vision-language model keeps generate even for text: some (Qwen2-VL) number positions their own way
+        if self.decoder == "compact" and self.processor is None and not model_inputs:
+            compacted = self._decode_compacting(input_ids.to(device), attention.to(device), settings)
+            if compacted is not None:
+                return [cut_at_stop(ids, self.stop_ids) for ids in compacted]
         config = GenerationConfig(  # type: ignore[no-untyped-call]
             max_new_tokens=settings.max_new_tokens,
             do_sample=not settings.greedy,
@@ -73,6 +98,36 @@ class HFBackend(Backend):
             eos_token_id=sorted(self.stop_ids),
             use_cache=True,  # even when training turned it off for gradient checkpointing
         )
+        with torch.no_grad(), self._inference(device):
+            extra = {key: value.to(device) for key, value in (model_inputs or {}).items()}
+            out = self.model.generate(
+                input_ids=input_ids.to(device),
+                attention_mask=attention.to(device),
+                generation_config=config,
+                **extra,
+            )
+        new = out[:, width:].tolist()
+        return [cut_at_stop(ids, self.stop_ids) for ids in new]
+
+    def _decode_compacting(
+        self, input_ids: torch.Tensor, attention: torch.Tensor, settings: SamplingSettings
+    ) -> list[list[int]] | None:
+        """`decode_compacting`, or None (and ``generate`` from now on) if the model's cache cannot drop rows."""
+        try:
+            with self._inference(input_ids.device):
+                return decode_compacting(self.model, input_ids, attention, settings, self.stop_ids)
+        except CompactionUnsupported as error:  # raised before anything was sampled
+            warnings.warn(
+                f"rollout.hf_decoder = 'compact' needs a key-value cache that can drop rows ({error}); "
+                f"{type(self.model).__name__} generates with transformers' generate instead",
+                stacklevel=2,
+            )
+            self.decoder = "generate"
+            return None
+
+    @contextlib.contextmanager
+    def _inference(self, device: torch.device) -> Iterator[None]:
+        """Eval mode and the configured autocast; the model's training mode comes back afterwards."""
         was_training = self.model.training
         self.model.eval()
         autocast = (
@@ -81,15 +136,7 @@ class HFBackend(Backend):
             else contextlib.nullcontext()
         )
         try:
-            with torch.no_grad(), autocast:
-                extra = {key: value.to(device) for key, value in (model_inputs or {}).items()}
-                out = self.model.generate(
-                    input_ids=input_ids.to(device),
-                    attention_mask=attention.to(device),
-                    generation_config=config,
-                    **extra,
-                )
+            with autocast:
+                yield
         finally:
             self.model.train(was_training)
-        new = out[:, width:].tolist()
-        return [cut_at_stop(ids, self.stop_ids) for ids in new]
